@@ -1,0 +1,241 @@
+//! Korean analysis: lindera's ko-dic segmenter wrapped as a tantivy tokenizer, with part-of-speech
+//! filtering, decompounding, stemming of inflected forms and lower-casing. Owns the one function that
+//! registers tokenizers on an index; does not know about fields or queries.
+
+mod pos;
+
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
+
+use lindera::dictionary::{load_dictionary, Dictionary};
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::Index;
+
+use crate::config::{AnalyzerConfig, Decompound};
+use crate::error::InternalError;
+pub use pos::StopTags;
+
+/// Name under which the Korean analyzer is registered on every index.
+pub const KOREAN: &str = "ko";
+
+/// The embedded ko-dic, loaded once per process.
+fn system_dictionary() -> Result<Dictionary, InternalError> {
+    static DICT: OnceLock<Result<Dictionary, String>> = OnceLock::new();
+    DICT.get_or_init(|| load_dictionary("embedded://ko-dic").map_err(|e| e.to_string()))
+        .clone()
+        .map_err(InternalError::Dictionary)
+}
+
+/// Korean tokenizer for tantivy. Cheap to clone: the segmenter and settings are shared.
+#[derive(Clone)]
+pub struct KoreanTokenizer {
+    segmenter: Arc<Segmenter>,
+    stop_tags: Arc<StopTags>,
+    decompound: Decompound,
+}
+
+impl KoreanTokenizer {
+    pub fn new(config: &AnalyzerConfig) -> Result<Self, InternalError> {
+        let segmenter = Segmenter::new(Mode::Normal, system_dictionary()?, None);
+        Ok(Self {
+            segmenter: Arc::new(segmenter),
+            stop_tags: Arc::new(StopTags::new(&config.stop_tags)),
+            decompound: config.decompound,
+        })
+    }
+
+    /// Analyses `text` into index terms with byte offsets into `text` and positions.
+    pub fn analyze(&self, text: &str) -> Vec<Token> {
+        let mut out = Emitter::default();
+        match self.segmenter.segment(Cow::Borrowed(text)) {
+            Ok(tokens) => {
+                for mut token in tokens {
+                    let (start, end) = (token.byte_start, token.byte_end);
+                    let surface = token.surface.to_string();
+                    let details = token.details();
+                    self.emit_morpheme(&mut out, &surface, start, end, &details);
+                }
+            }
+            Err(error) => {
+                // Never lose a document to the analyzer: fall back to whitespace words.
+                tracing::warn!(%error, "korean segmentation failed; indexing whitespace words");
+                let mut offset = 0;
+                for word in text.split_whitespace() {
+                    let start = offset + text[offset..].find(word).unwrap_or(0);
+                    offset = start + word.len();
+                    out.push_new(word, start, offset);
+                }
+            }
+        }
+        out.tokens
+    }
+
+    fn emit_morpheme(&self, out: &mut Emitter, surface: &str, start: usize, end: usize, details: &[&str]) {
+        if !surface.chars().any(char::is_alphanumeric) {
+            return; // punctuation and symbols (Nori's discard_punctuation)
+        }
+        let tag = details.first().copied().unwrap_or("UNKNOWN");
+        let kind = details.get(4).copied().unwrap_or("*");
+        let parts = details.get(7).map(|e| parse_expression(e)).unwrap_or_default();
+        match kind {
+            "Inflect" => {
+                // A fused form (가벼운 = 가볍/VA + ᆫ/ETM): index the stem of its first morpheme.
+                if let Some((stem, stem_tag)) = parts.first() {
+                    if !self.stop_tags.stops(stem_tag) {
+                        out.push_new(stem, start, end);
+                    }
+                } else if !self.stop_tags.stops_all(tag) {
+                    out.push_new(surface, start, end);
+                }
+            }
+            "Preanalysis" => {
+                let mut cursor = start;
+                for (part, part_tag) in &parts {
+                    let (s, e) = locate(surface, start, end, part, &mut cursor);
+                    if !self.stop_tags.stops(part_tag) {
+                        out.push_new(part, s, e);
+                    }
+                }
+            }
+            "Compound" if parts.len() > 1 && self.decompound != Decompound::None => {
+                if self.stop_tags.stops_all(tag) {
+                    return;
+                }
+                let mut cursor = start;
+                let mut first = true;
+                if self.decompound == Decompound::Mixed {
+                    out.push_new(surface, start, end);
+                    first = false;
+                }
+                for (part, part_tag) in &parts {
+                    let (s, e) = locate(surface, start, end, part, &mut cursor);
+                    if self.stop_tags.stops(part_tag) {
+                        continue;
+                    }
+                    if first {
+                        out.push_new(part, s, e);
+                        first = false;
+                    } else {
+                        out.push_same(part, s, e);
+                    }
+                }
+            }
+            _ => {
+                if !self.stop_tags.stops_all(tag) {
+                    out.push_new(surface, start, end);
+                }
+            }
+        }
+    }
+}
+
+/// Collects tokens, assigning positions: a new position per word, the same one for compound parts.
+#[derive(Default)]
+struct Emitter {
+    tokens: Vec<Token>,
+    next_position: usize,
+}
+
+impl Emitter {
+    fn push_new(&mut self, text: &str, from: usize, to: usize) {
+        self.push(text, from, to, self.next_position);
+        self.next_position += 1;
+    }
+
+    fn push_same(&mut self, text: &str, from: usize, to: usize) {
+        let position = self.next_position.saturating_sub(1);
+        if self.tokens.last().is_some_and(|t| t.text == text.to_lowercase()) {
+            return; // a part equal to its whole adds nothing
+        }
+        self.push(text, from, to, position);
+    }
+
+    fn push(&mut self, text: &str, from: usize, to: usize, position: usize) {
+        self.tokens.push(Token {
+            offset_from: from,
+            offset_to: to,
+            position,
+            text: text.to_lowercase(),
+            position_length: 1,
+        });
+    }
+}
+
+/// `삼성/NNG/*+전자/NNG/*` → `[("삼성", "NNG"), ("전자", "NNG")]`.
+fn parse_expression(expression: &str) -> Vec<(String, String)> {
+    if expression == "*" {
+        return Vec::new();
+    }
+    expression
+        .split('+')
+        .filter_map(|part| {
+            let mut fields = part.split('/');
+            let surface = fields.next()?.trim();
+            let tag = fields.next()?.trim();
+            (!surface.is_empty()).then(|| (surface.to_string(), tag.to_string()))
+        })
+        .collect()
+}
+
+/// Byte range of `part` inside the token's `surface`, searching from `cursor`; the whole token when the
+/// part is not spelled out in the surface (as with contracted endings).
+fn locate(surface: &str, start: usize, end: usize, part: &str, cursor: &mut usize) -> (usize, usize) {
+    let from = cursor.saturating_sub(start).min(surface.len());
+    match surface.get(from..).and_then(|rest| rest.find(part)) {
+        Some(i) => {
+            let s = start + from + i;
+            *cursor = s + part.len();
+            (s, s + part.len())
+        }
+        None => (start, end),
+    }
+}
+
+/// Tokens handed to tantivy, analysed up front.
+pub struct KoreanTokenStream {
+    tokens: Vec<Token>,
+    index: usize,
+}
+
+impl TokenStream for KoreanTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.index < self.tokens.len() {
+            self.index += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.index - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.index - 1]
+    }
+}
+
+impl Tokenizer for KoreanTokenizer {
+    type TokenStream<'a> = KoreanTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> KoreanTokenStream {
+        KoreanTokenStream {
+            tokens: self.analyze(text),
+            index: 0,
+        }
+    }
+}
+
+/// Registers chaja's tokenizers on `index`. Tokenizers are not stored in the index, so this runs after
+/// every create and every open.
+pub fn register(index: &Index, analyzer: &KoreanTokenizer) {
+    index
+        .tokenizers()
+        .register(KOREAN, TextAnalyzer::from(analyzer.clone()));
+}
+
+#[cfg(test)]
+mod tests;

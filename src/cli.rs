@@ -1,0 +1,158 @@
+//! The command line (clap derive): `index`, `serve`, `search`; no command serves the default index,
+//! filling it with the bundled sample first when it is empty. This is the edge where errors become
+//! `anyhow` reports and exit codes.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+
+use crate::analyzer::KoreanTokenizer;
+use crate::config::Config;
+use crate::http::{self, AppState};
+use crate::indexer;
+use crate::ingest;
+use crate::search::{Engine, SearchRequest};
+
+#[derive(Debug, Parser)]
+#[command(name = "chaja", version, about = "Korean full-text search server (찾아)")]
+pub struct Cli {
+    /// Config file [default: ./config.toml when present]
+    #[arg(long, global = true, env = "CHAJA_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index articles: folders of scraped .txt pages, .jsonl or .jsonl.gz files
+    Index {
+        /// Input file or folder (repeatable)
+        #[arg(long = "input", short = 'i', required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(long)]
+        index_dir: Option<PathBuf>,
+    },
+    /// Serve the search API and page
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080
+        #[arg(long)]
+        bind: Option<String>,
+        #[arg(long)]
+        index_dir: Option<PathBuf>,
+    },
+    /// Print the top hits for a query
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        index_dir: Option<PathBuf>,
+    },
+}
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    let analyzer = KoreanTokenizer::new(&config.analyzer)?;
+    match cli.command {
+        None => {
+            let index = indexer::open_or_create(&config.index.dir, &analyzer)?;
+            let empty = index.reader()?.searcher().num_docs() == 0;
+            if empty {
+                tracing::info!(dir = %config.index.dir.display(), "index is empty: indexing the bundled Wikinews sample");
+                let report = indexer::index_articles(&index, &config, ingest::sample())?;
+                indexer::save_analyzer_settings(&config.index.dir, &config.analyzer)?;
+                tracing::info!(documents = report.written(), "sample indexed");
+            }
+            serve(config, analyzer)
+        }
+        Some(Command::Index { inputs, index_dir }) => {
+            if let Some(dir) = index_dir {
+                config.index.dir = dir;
+            }
+            let started = std::time::Instant::now();
+            let report = indexer::index_paths(&inputs, &config, &analyzer)?;
+            for bad in &report.skipped {
+                eprintln!("skipped {bad}");
+            }
+            println!(
+                "indexed {} new, replaced {}, skipped {} in {:.1}s ({:.1} MB of text) into {}",
+                report.indexed,
+                report.replaced,
+                report.skipped.len(),
+                started.elapsed().as_secs_f64(),
+                report.text_bytes as f64 / 1e6,
+                config.index.dir.display()
+            );
+            if report.written() == 0 {
+                bail!("nothing could be indexed");
+            }
+            Ok(())
+        }
+        Some(Command::Serve { bind, index_dir }) => {
+            if let Some(bind) = bind {
+                config.server.bind = bind;
+            }
+            if let Some(dir) = index_dir {
+                config.index.dir = dir;
+            }
+            serve(config, analyzer)
+        }
+        Some(Command::Search {
+            query,
+            limit,
+            index_dir,
+        }) => {
+            if let Some(dir) = index_dir {
+                config.index.dir = dir;
+            }
+            let index = indexer::open_or_create(&config.index.dir, &analyzer)?;
+            let engine = Engine::new(index, analyzer, &config)?;
+            let response = engine.search(&SearchRequest {
+                query,
+                limit: limit.min(config.server.max_limit),
+                offset: 0,
+            })?;
+            println!("{} results ({:.1} ms)", response.total, response.took_ms);
+            for (rank, hit) in response.hits.iter().enumerate() {
+                let date = hit.published_at.as_deref().map_or("", |d| &d[..10.min(d.len())]);
+                let source = hit.source.as_deref().unwrap_or("");
+                println!("\n{:>2}. {}  [{}]  {} {}  ({:.2})", rank + 1, hit.title, hit.id, source, date, hit.score);
+                println!("    {}", plain_snippet(&hit.snippet));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: Config, analyzer: KoreanTokenizer) -> anyhow::Result<()> {
+    let index = indexer::open_or_create(&config.index.dir, &analyzer)?;
+    if let Some(message) = indexer::analyzer_settings_changed(&config.index.dir, &config.analyzer) {
+        tracing::warn!("{message}");
+    }
+    let engine = Engine::new(index, analyzer, &config)?;
+    let bind = config.server.bind.clone();
+    let documents = engine.num_docs();
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&bind)
+            .await
+            .with_context(|| format!("cannot listen on {bind}"))?;
+        tracing::info!(documents, "chaja listening on http://{}", listener.local_addr()?);
+        http::serve(listener, AppState::new(engine, config)).await?;
+        Ok(())
+    })
+}
+
+/// Terminal rendering of an HTML snippet: marks become brackets, entities are decoded.
+fn plain_snippet(html: &str) -> String {
+    html.replace("<mark>", "[")
+        .replace("</mark>", "]")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}

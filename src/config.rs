@@ -1,0 +1,290 @@
+//! Settings: built-in defaults, then `config.toml`, then `CHAJA_*` environment variables (CLI flags are
+//! applied by the caller). Owns parsing and validation of settings, not their use.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ConfigError;
+
+/// Everything a user can set. Unknown keys are errors, so a typo never goes unnoticed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub index: IndexConfig,
+    pub server: ServerConfig,
+    pub search: SearchConfig,
+    pub analyzer: AnalyzerConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IndexConfig {
+    /// Where the tantivy index lives.
+    pub dir: PathBuf,
+    /// Memory budget of the index writer, in MB, shared by its threads.
+    pub writer_heap_mb: usize,
+    /// Indexing threads; 0 means one per core (at most 8).
+    pub threads: usize,
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("index"),
+            writer_heap_mb: 256,
+            threads: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// Longest accepted query, in characters.
+    pub max_query_chars: usize,
+    /// Upper bound of `limit`.
+    pub max_limit: usize,
+    /// Upper bound of `offset`.
+    pub max_offset: usize,
+    /// Seconds before a request is answered with 408.
+    pub request_timeout_secs: u64,
+    /// Searches running at once; 0 means twice the cores.
+    pub max_concurrent_searches: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".to_string(),
+            max_query_chars: 256,
+            max_limit: 100,
+            max_offset: 10_000,
+            request_timeout_secs: 10,
+            max_concurrent_searches: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Results per page when `limit` is not given.
+    pub default_limit: usize,
+    /// Weight of a match in the title relative to one in the body.
+    pub title_boost: f32,
+    /// Longest snippet, in characters.
+    pub snippet_chars: usize,
+    /// With this many query words or fewer, every word must match; longer queries rank by how much
+    /// matches and need at least `min_match_ratio` of their words.
+    pub all_terms_up_to: usize,
+    pub min_match_ratio: f32,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            default_limit: 10,
+            title_boost: 2.0,
+            snippet_chars: 160,
+            all_terms_up_to: 3,
+            min_match_ratio: 0.5,
+        }
+    }
+}
+
+/// How compound nouns are indexed (Nori's `decompound_mode`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Decompound {
+    /// The compound only.
+    None,
+    /// Its parts only.
+    Discard,
+    /// The compound and its parts at the same position.
+    Mixed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalyzerConfig {
+    /// Part-of-speech tags whose morphemes are dropped. Nori's class names `E` (endings) and `J`
+    /// (particles) stand for every ko-dic tag that starts with that letter.
+    pub stop_tags: Vec<String>,
+    pub decompound: Decompound,
+}
+
+/// Elasticsearch Nori's default stop tags.
+pub const NORI_STOP_TAGS: &[&str] = &[
+    "E", "IC", "J", "MAG", "MAJ", "MM", "SP", "SSC", "SSO", "SC", "SE", "XPN", "XSA", "XSN", "XSV",
+    "UNA", "NA", "VSV",
+];
+
+impl Default for AnalyzerConfig {
+    fn default() -> Self {
+        Self {
+            stop_tags: NORI_STOP_TAGS.iter().map(|t| t.to_string()).collect(),
+            decompound: Decompound::Mixed,
+        }
+    }
+}
+
+/// Environment variables that name things other than config keys.
+const NON_KEY_VARS: &[&str] = &["CHAJA_CONFIG", "CHAJA_LOG"];
+
+impl Config {
+    /// Defaults, overlaid with the file at `path` (if given, it must exist; if not, `config.toml` in the
+    /// working directory is read when present), overlaid with `CHAJA_*` variables from `env`.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut table = match path {
+            Some(path) => read_table(path)?,
+            None if Path::new("config.toml").exists() => read_table(Path::new("config.toml"))?,
+            None => toml::Table::new(),
+        };
+        overlay_env(&mut table, env)?;
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |what: &str| Err(ConfigError::Invalid(what.to_string()));
+        if self.index.writer_heap_mb < 16 {
+            return bad("index.writer_heap_mb must be at least 16");
+        }
+        if self.server.max_limit == 0 || self.search.default_limit == 0 {
+            return bad("server.max_limit and search.default_limit must be positive");
+        }
+        if !(self.search.title_boost.is_finite() && self.search.title_boost > 0.0) {
+            return bad("search.title_boost must be a positive number");
+        }
+        if !(0.0..=1.0).contains(&self.search.min_match_ratio) {
+            return bad("search.min_match_ratio must be between 0 and 1");
+        }
+        Ok(())
+    }
+
+    /// Indexing threads to use.
+    pub fn index_threads(&self) -> usize {
+        match self.index.threads {
+            0 => cores().min(8),
+            n => n,
+        }
+    }
+
+    /// Searches allowed to run at once.
+    pub fn search_permits(&self) -> usize {
+        match self.server.max_concurrent_searches {
+            0 => cores() * 2,
+            n => n,
+        }
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    text.parse::<toml::Table>()
+        .map_err(|e| ConfigError::Invalid(format!("{}: {}", path.display(), e.message())))
+}
+
+/// `CHAJA_SECTION_KEY=value` sets `[section] key = value`; the value is read as TOML when it parses
+/// (numbers, booleans, arrays) and as a plain string otherwise. `CHAJA_BIND` is short for
+/// `CHAJA_SERVER_BIND`.
+fn overlay_env(
+    table: &mut toml::Table,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), ConfigError> {
+    let vars: BTreeMap<String, String> = env
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("CHAJA_") && !NON_KEY_VARS.contains(&k.as_str()))
+        .collect();
+    for (name, raw) in vars {
+        let rest = name["CHAJA_".len()..].to_ascii_lowercase();
+        let (section, key) = match rest.as_str() {
+            "bind" => ("server", "bind"),
+            _ => rest
+                .split_once('_')
+                .ok_or_else(|| ConfigError::UnknownVariable(name.clone()))?,
+        };
+        if !["index", "server", "search", "analyzer"].contains(&section) {
+            return Err(ConfigError::UnknownVariable(name));
+        }
+        let value = format!("v = {raw}")
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or(toml::Value::String(raw));
+        let entry = table
+            .entry(section.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        match entry {
+            toml::Value::Table(section_table) => {
+                section_table.insert(key.to_string(), value);
+            }
+            _ => return Err(ConfigError::Invalid(format!("{section} must be a table"))),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn file_then_env_override_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[server]\nbind = \"0.0.0.0:9000\"\n[search]\ntitle_boost = 3.0\n").unwrap();
+        let config = Config::load(Some(&path), env(&[("CHAJA_SEARCH_TITLE_BOOST", "1.5")])).unwrap();
+        assert_eq!(config.server.bind, "0.0.0.0:9000");
+        assert_eq!(config.search.title_boost, 1.5);
+        assert_eq!(config.index.dir, PathBuf::from("index"));
+        let config = Config::load(Some(&path), env(&[("CHAJA_BIND", "127.0.0.1:1")])).unwrap();
+        assert_eq!(config.server.bind, "127.0.0.1:1");
+        let config = Config::load(Some(&path), env(&[("CHAJA_INDEX_DIR", "/tmp/x")])).unwrap();
+        assert_eq!(config.index.dir, PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn typos_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[server]\nbnid = \"x\"\n").unwrap();
+        let err = Config::load(Some(&path), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("bnid"), "{err}");
+        std::fs::write(&path, "").unwrap();
+        assert!(Config::load(Some(&path), env(&[("CHAJA_SERVR_BIND", "x")])).is_err());
+        assert!(Config::load(Some(&path), env(&[("CHAJA_SEARCH_TITLE_BOOST", "-1")])).is_err());
+        assert!(Config::load(Some(&dir.path().join("missing.toml")), env(&[])).is_err());
+    }
+
+    #[test]
+    fn shipped_config_toml_is_valid_and_matches_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
+        let config = Config::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(config, Config::default());
+    }
+}

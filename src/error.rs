@@ -1,0 +1,100 @@
+//! Error types of the library: user mistakes (bad config, bad document, bad request) kept apart from
+//! internal failures (index, I/O, dictionary).
+
+use std::path::PathBuf;
+
+/// A problem with settings: always the user's to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config: {0}")]
+    Invalid(String),
+    #[error("unknown environment variable {0}: expected CHAJA_<SECTION>_<KEY>")]
+    UnknownVariable(String),
+}
+
+/// A document that cannot be indexed, with where it came from.
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+#[error("{file}:{line}: {message}")]
+pub struct BadDocument {
+    pub file: String,
+    /// 1-based line number; 0 when the whole file is at fault.
+    pub line: usize,
+    pub message: String,
+}
+
+/// A request the user can fix.
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum UserError {
+    #[error("missing query: pass q=")]
+    EmptyQuery,
+    #[error("query is longer than {max} characters")]
+    QueryTooLong { max: usize },
+    #[error("{name} must be a non-negative integer, got {value:?}")]
+    BadNumber { name: &'static str, value: String },
+    #[error("{name} is too large: at most {max}")]
+    TooLarge { name: &'static str, max: usize },
+    #[error("{0}")]
+    BadParameter(String),
+    #[error("no document with id {0:?}")]
+    UnknownDocument(String),
+}
+
+impl UserError {
+    /// Stable machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            UserError::EmptyQuery => "empty_query",
+            UserError::QueryTooLong { .. } => "query_too_long",
+            UserError::BadNumber { .. } | UserError::TooLarge { .. } => "bad_parameter",
+            UserError::BadParameter(_) => "bad_parameter",
+            UserError::UnknownDocument(_) => "not_found",
+        }
+    }
+}
+
+/// Failures that are not the user's doing.
+#[derive(Debug, thiserror::Error)]
+pub enum InternalError {
+    #[error("index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("index directory: {0}")]
+    Directory(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("korean dictionary: {0}")]
+    Dictionary(String),
+    #[error("search task failed: {0}")]
+    Task(String),
+}
+
+/// Any failure of the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error(transparent)]
+    Internal(#[from] InternalError),
+    #[error("{0}")]
+    Input(String),
+}
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(e: tantivy::TantivyError) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

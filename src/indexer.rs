@@ -1,0 +1,212 @@
+//! Opening or creating the on-disk index, and writing articles into it: replace by id, count what
+//! happened, commit, show progress. Does not parse input (see `ingest`).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use tantivy::collector::Count;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{doc, DateTime, Index, IndexWriter, Searcher, TantivyDocument, Term};
+
+use crate::analyzer::{self, KoreanTokenizer};
+use crate::config::{AnalyzerConfig, Config};
+use crate::error::{BadDocument, Error, InternalError};
+use crate::ingest::{self, Article};
+use crate::schema::{self, Fields};
+
+/// File in the index folder recording the analyzer settings the index was built with.
+const SETTINGS_FILE: &str = "chaja-analyzer.json";
+
+/// Opens the index in `dir`, creating the folder and an empty index when there is none, and registers
+/// the Korean analyzer on it.
+pub fn open_or_create(dir: &Path, analyzer: &KoreanTokenizer) -> Result<Index, Error> {
+    std::fs::create_dir_all(dir)?;
+    let directory = tantivy::directory::MmapDirectory::open(dir).map_err(InternalError::from)?;
+    let exists = Index::exists(&directory).map_err(|e| Error::from(tantivy::TantivyError::from(e)))?;
+    let index = if exists {
+        Index::open(directory)?
+    } else {
+        Index::create(directory, schema::build().0, tantivy::IndexSettings::default())?
+    };
+    analyzer::register(&index, analyzer);
+    Ok(index)
+}
+
+/// A fresh index in memory, for tests and benchmarks.
+pub fn create_in_ram(analyzer: &KoreanTokenizer) -> Index {
+    let index = Index::create_in_ram(schema::build().0);
+    analyzer::register(&index, analyzer);
+    index
+}
+
+/// When the analyzer settings stored beside the index differ from `config`, a message saying so.
+pub fn analyzer_settings_changed(dir: &Path, config: &AnalyzerConfig) -> Option<String> {
+    let stored = std::fs::read_to_string(dir.join(SETTINGS_FILE)).ok()?;
+    let stored: AnalyzerConfig = serde_json::from_str(&stored).ok()?;
+    (stored != *config).then(|| {
+        format!(
+            "the analyzer settings in the config differ from those {} was built with; \
+             documents already indexed keep the old analysis: delete the folder and re-index for \
+             the new settings to apply everywhere",
+            dir.display()
+        )
+    })
+}
+
+pub fn save_analyzer_settings(dir: &Path, config: &AnalyzerConfig) -> Result<(), Error> {
+    let json = serde_json::to_string_pretty(config).map_err(|e| Error::Input(e.to_string()))?;
+    std::fs::write(dir.join(SETTINGS_FILE), json)?;
+    Ok(())
+}
+
+/// What an indexing run did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Report {
+    /// New documents.
+    pub indexed: usize,
+    /// Documents whose id was already there (in the index or earlier in this run).
+    pub replaced: usize,
+    /// Bad documents, skipped.
+    pub skipped: Vec<BadDocument>,
+    /// Bytes of title and body text written.
+    pub text_bytes: u64,
+}
+
+impl Report {
+    pub fn written(&self) -> usize {
+        self.indexed + self.replaced
+    }
+}
+
+/// Writes articles into an index, replacing documents that share an id.
+pub struct Writer {
+    writer: IndexWriter,
+    fields: Fields,
+    committed: Searcher,
+    seen: HashSet<String>,
+    report: Report,
+}
+
+impl Writer {
+    pub fn new(index: &Index, config: &Config) -> Result<Writer, Error> {
+        let fields = Fields::from_schema(&index.schema())
+            .ok_or_else(|| Error::Input("the index was not built by chaja".to_string()))?;
+        let threads = config.index_threads();
+        let heap = (config.index.writer_heap_mb << 20).max(threads * (16 << 20));
+        let writer = index.writer_with_num_threads(threads, heap)?;
+        let committed = index.reader()?.searcher();
+        Ok(Writer {
+            writer,
+            fields,
+            committed,
+            seen: HashSet::new(),
+            report: Report::default(),
+        })
+    }
+
+    pub fn add(&mut self, article: Article) -> Result<(), Error> {
+        let f = self.fields;
+        let id_term = Term::from_field_text(f.id, &article.id);
+        let existed = !self.seen.insert(article.id.clone())
+            || self
+                .committed
+                .search(&TermQuery::new(id_term.clone(), IndexRecordOption::Basic), &Count)?
+                > 0;
+        if existed {
+            self.writer.delete_term(id_term);
+            self.report.replaced += 1;
+        } else {
+            self.report.indexed += 1;
+        }
+        self.report.text_bytes += (article.title.len() + article.body.len()) as u64;
+        let mut document: TantivyDocument = doc!(
+            f.id => article.id,
+            f.title => article.title,
+            f.body => article.body,
+        );
+        if let Some(source) = article.source {
+            document.add_text(f.source, source);
+        }
+        if let Some(url) = article.url {
+            document.add_text(f.url, url);
+        }
+        if let Some(at) = article.published_at {
+            document.add_date(f.published_at, DateTime::from_timestamp_secs(at.unix_timestamp()));
+        }
+        self.writer.add_document(document)?;
+        Ok(())
+    }
+
+    pub fn skip(&mut self, bad: BadDocument) {
+        tracing::warn!(file = %bad.file, line = bad.line, "skipped: {}", bad.message);
+        self.report.skipped.push(bad);
+    }
+
+    /// Commits everything written and returns what happened.
+    pub fn commit(mut self) -> Result<Report, Error> {
+        self.writer.commit()?;
+        self.writer.wait_merging_threads()?;
+        Ok(self.report)
+    }
+}
+
+/// Indexes every input path into the index at `config.index.dir`, with a progress bar.
+pub fn index_paths(inputs: &[PathBuf], config: &Config, analyzer: &KoreanTokenizer) -> Result<Report, Error> {
+    let dir = &config.index.dir;
+    if let Some(message) = analyzer_settings_changed(dir, &config.analyzer) {
+        tracing::warn!("{message}");
+    }
+    let mut files = Vec::new();
+    for input in inputs {
+        files.extend(ingest::files(input)?);
+    }
+    let index = open_or_create(dir, analyzer)?;
+    let mut writer = Writer::new(&index, config)?;
+    let progress = ProgressBar::new(files.len() as u64).with_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] file {pos}/{len} · {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    for file in &files {
+        for (n, item) in ingest::read_file(file).enumerate() {
+            match item {
+                Ok(article) => writer.add(article)?,
+                Err(bad) => writer.skip(bad),
+            }
+            if n % 1000 == 0 {
+                progress.set_message(format!(
+                    "{} documents, {} MB",
+                    writer.report.written(),
+                    writer.report.text_bytes >> 20
+                ));
+                progress.tick();
+            }
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let report = writer.commit()?;
+    if report.written() > 0 && dir.join("meta.json").exists() {
+        save_analyzer_settings(dir, &config.analyzer)?;
+    }
+    Ok(report)
+}
+
+/// Indexes articles from memory (the bundled sample, tests).
+pub fn index_articles(
+    index: &Index,
+    config: &Config,
+    items: impl IntoIterator<Item = ingest::Item>,
+) -> Result<Report, Error> {
+    let mut writer = Writer::new(index, config)?;
+    for item in items {
+        match item {
+            Ok(article) => writer.add(article)?,
+            Err(bad) => writer.skip(bad),
+        }
+    }
+    writer.commit()
+}

@@ -1,0 +1,165 @@
+//! JSONL documents, one per line: `id` and `body` required; `title`, `source`, `url`, `published_at`
+//! (alias `date`) optional. A bad line becomes a `BadDocument` and the next line is read as usual.
+
+use std::io::{BufRead, BufReader, Read};
+
+use serde::Deserialize;
+
+use super::date::parse_document_date;
+use super::{Article, Item};
+use crate::error::BadDocument;
+
+#[derive(Deserialize)]
+struct Raw {
+    id: Option<serde_json::Value>,
+    body: Option<String>,
+    title: Option<String>,
+    source: Option<String>,
+    url: Option<String>,
+    #[serde(alias = "date")]
+    published_at: Option<String>,
+}
+
+/// Streams the lines of one JSONL reader as articles.
+pub struct Lines {
+    file: String,
+    reader: BufReader<Box<dyn Read + Send>>,
+    line: usize,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl Lines {
+    pub fn new(file: String, reader: Box<dyn Read + Send>) -> Self {
+        Self {
+            file,
+            reader: BufReader::with_capacity(256 * 1024, reader),
+            line: 0,
+            buf: Vec::new(),
+            done: false,
+        }
+    }
+
+    fn bad(&self, message: impl Into<String>) -> BadDocument {
+        BadDocument {
+            file: self.file.clone(),
+            line: self.line,
+            message: message.into(),
+        }
+    }
+}
+
+impl Iterator for Lines {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        while !self.done {
+            self.buf.clear();
+            match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => self.done = true,
+                Ok(_) => {
+                    self.line += 1;
+                    let Ok(text) = std::str::from_utf8(&self.buf) else {
+                        return Some(Err(self.bad("not valid UTF-8")));
+                    };
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    return Some(parse_line(text).map_err(|m| self.bad(m)));
+                }
+                Err(e) => {
+                    // A truncated or corrupt file: report where it broke and stop reading it.
+                    self.done = true;
+                    self.line += 1;
+                    return Some(Err(self.bad(format!("read error: {e}"))));
+                }
+            }
+        }
+        None
+    }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// One JSON line to an article, or the reason it cannot be one.
+pub fn parse_line(text: &str) -> Result<Article, String> {
+    let raw: Raw = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let id = match raw.id {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(serde_json::Value::String(_)) | None | Some(serde_json::Value::Null) => {
+            return Err("missing id".to_string())
+        }
+        Some(_) => return Err("id must be a string or a number".to_string()),
+    };
+    let body = non_empty(raw.body).ok_or_else(|| format!("document {id:?}: missing body"))?;
+    let published_at = match non_empty(raw.published_at) {
+        None => None,
+        Some(text) => Some(parse_document_date(&text).ok_or_else(|| {
+            format!("document {id:?}: bad date {text:?}, expected YYYY-MM-DD or RFC 3339")
+        })?),
+    };
+    Ok(Article {
+        id,
+        title: non_empty(raw.title).unwrap_or_default(),
+        body,
+        source: non_empty(raw.source),
+        url: non_empty(raw.url),
+        published_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &'static str) -> Vec<Item> {
+        Lines::new("t.jsonl".into(), Box::new(text.as_bytes())).collect()
+    }
+
+    #[test]
+    fn good_lines_survive_bad_neighbours() {
+        let items = lines(concat!(
+            "{\"id\":\"a\",\"title\":\"삼성전자 실적\",\"body\":\"삼성전자가 발표했다.\",\"date\":\"2024-09-24\"}\n",
+            "{\"id\":\"b\",\"body\":\"닫히지 않은 JSON\"\n",
+            "\n",
+            "{\"body\":\"아이디가 없다\"}\n",
+            "{\"id\":\"c\",\"body\":\"   \"}\n",
+            "{\"id\":\"d\",\"body\":\"날짜가 틀렸다\",\"published_at\":\"2024-13-01\"}\n",
+            "{\"id\":7,\"body\":\"숫자 아이디\",\"published_at\":\"2024-09-24T16:40:08+09:00\",\"extra\":1}",
+        ));
+        assert_eq!(items.len(), 6);
+        let a = items[0].as_ref().unwrap();
+        assert_eq!((a.id.as_str(), a.title.as_str()), ("a", "삼성전자 실적"));
+        assert!(a.published_at.is_some());
+        let errors: Vec<(usize, String)> = items
+            .iter()
+            .filter_map(|i| i.as_ref().err())
+            .map(|e| (e.line, e.message.clone()))
+            .collect();
+        assert_eq!(errors.len(), 4);
+        assert_eq!(errors[0].0, 2);
+        assert!(errors[0].1.starts_with("invalid JSON"), "{:?}", errors[0]);
+        assert_eq!(errors[1], (4, "missing id".to_string()));
+        assert_eq!(errors[2].0, 5);
+        assert!(errors[2].1.contains("missing body"));
+        assert_eq!(errors[3].0, 6);
+        assert!(errors[3].1.contains("bad date"));
+        let last = items[5].as_ref().unwrap();
+        assert_eq!(last.id, "7");
+        assert_eq!(last.title, "");
+    }
+
+    #[test]
+    fn invalid_utf8_is_one_bad_line() {
+        let items: Vec<Item> = Lines::new(
+            "t.jsonl".into(),
+            Box::new(&b"{\"id\":\"x\",\"body\":\"\xff\xfe\"}\n{\"id\":\"y\",\"body\":\"\xec\x95\x88\xeb\x85\x95\"}\n"[..]),
+        )
+        .collect();
+        assert!(items[0].as_ref().unwrap_err().message.contains("UTF-8"));
+        assert_eq!(items[1].as_ref().unwrap().body, "안녕");
+    }
+}

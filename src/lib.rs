@@ -1,0 +1,15 @@
+//! chaja (찾아): a Korean full-text search server.
+//!
+//! Articles come in through [`ingest`] (scraped news pages, JSONL), are analysed by [`analyzer`]
+//! (lindera with the ko-dic dictionary) and written by [`indexer`] into a tantivy index laid out by
+//! [`schema`]; [`search`] ranks and highlights, [`http`] serves it, [`cli`] ties it together.
+
+pub mod analyzer;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod indexer;
+pub mod ingest;
+pub mod schema;
+pub mod search;

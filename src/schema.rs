@@ -1,0 +1,65 @@
+//! The index schema in one function, and the field handles in one struct.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
+    FAST, STORED, STRING,
+};
+
+use crate::analyzer::KOREAN;
+
+/// Handles of every field of the index.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Document id, indexed as one raw term so re-indexing can replace it.
+    pub id: Field,
+    pub title: Field,
+    pub body: Field,
+    /// Publisher, raw (exact-match filters and facets).
+    pub source: Field,
+    pub url: Field,
+    pub published_at: Field,
+}
+
+impl Fields {
+    /// Field handles of an existing schema; `None` if it is not chaja's.
+    pub fn from_schema(schema: &Schema) -> Option<Fields> {
+        Some(Fields {
+            id: schema.get_field("id").ok()?,
+            title: schema.get_field("title").ok()?,
+            body: schema.get_field("body").ok()?,
+            source: schema.get_field("source").ok()?,
+            url: schema.get_field("url").ok()?,
+            published_at: schema.get_field("published_at").ok()?,
+        })
+    }
+}
+
+/// chaja's schema: Korean text fields with positions (phrases, snippets), raw id and source.
+pub fn build() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let korean = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(KOREAN)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let id = builder.add_text_field("id", STRING | STORED);
+    let title = builder.add_text_field("title", korean.clone());
+    let body = builder.add_text_field("body", korean);
+    let source = builder.add_text_field("source", STRING | STORED | FAST);
+    let url = builder.add_text_field("url", STORED);
+    let published_at = builder.add_date_field(
+        "published_at",
+        DateOptions::from(STORED | FAST)
+            .set_indexed()
+            .set_precision(DateTimePrecision::Seconds),
+    );
+    let fields = Fields {
+        id,
+        title,
+        body,
+        source,
+        url,
+        published_at,
+    };
+    (builder.build(), fields)
+}
