@@ -15,7 +15,11 @@ use crate::ingest;
 use crate::search::{Engine, SearchRequest};
 
 #[derive(Debug, Parser)]
-#[command(name = "chaja", version, about = "Korean full-text search server (찾아)")]
+#[command(
+    name = "chaja",
+    version,
+    about = "Korean full-text search server (찾아)"
+)]
 pub struct Cli {
     /// Config file [default: ./config.toml when present]
     #[arg(long, global = true, env = "CHAJA_CONFIG")]
@@ -117,9 +121,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             println!("{} results ({:.1} ms)", response.total, response.took_ms);
             for (rank, hit) in response.hits.iter().enumerate() {
-                let date = hit.published_at.as_deref().map_or("", |d| &d[..10.min(d.len())]);
+                let date = hit
+                    .published_at
+                    .as_deref()
+                    .map_or("", |d| &d[..10.min(d.len())]);
                 let source = hit.source.as_deref().unwrap_or("");
-                println!("\n{:>2}. {}  [{}]  {} {}  ({:.2})", rank + 1, hit.title, hit.id, source, date, hit.score);
+                println!(
+                    "\n{:>2}. {}  [{}]  {} {}  ({:.2})",
+                    rank + 1,
+                    hit.title,
+                    hit.id,
+                    source,
+                    date,
+                    hit.score
+                );
                 println!("    {}", plain_snippet(&hit.snippet));
             }
             Ok(())
@@ -140,7 +155,11 @@ fn serve(config: Config, analyzer: KoreanTokenizer) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(&bind)
             .await
             .with_context(|| format!("cannot listen on {bind}"))?;
-        tracing::info!(documents, "chaja listening on http://{}", listener.local_addr()?);
+        tracing::info!(
+            documents,
+            "chaja listening on http://{}",
+            listener.local_addr()?
+        );
         http::serve(listener, AppState::new(engine, config)).await?;
         Ok(())
     })

@@ -24,11 +24,16 @@ const SETTINGS_FILE: &str = "chaja-analyzer.json";
 pub fn open_or_create(dir: &Path, analyzer: &KoreanTokenizer) -> Result<Index, Error> {
     std::fs::create_dir_all(dir)?;
     let directory = tantivy::directory::MmapDirectory::open(dir).map_err(InternalError::from)?;
-    let exists = Index::exists(&directory).map_err(|e| Error::from(tantivy::TantivyError::from(e)))?;
+    let exists =
+        Index::exists(&directory).map_err(|e| Error::from(tantivy::TantivyError::from(e)))?;
     let index = if exists {
         Index::open(directory)?
     } else {
-        Index::create(directory, schema::build().0, tantivy::IndexSettings::default())?
+        Index::create(
+            directory,
+            schema::build().0,
+            tantivy::IndexSettings::default(),
+        )?
     };
     analyzer::register(&index, analyzer);
     Ok(index)
@@ -110,10 +115,10 @@ impl Writer {
         let f = self.fields;
         let id_term = Term::from_field_text(f.id, &article.id);
         let existed = !self.seen.insert(article.id.clone())
-            || self
-                .committed
-                .search(&TermQuery::new(id_term.clone(), IndexRecordOption::Basic), &Count)?
-                > 0;
+            || self.committed.search(
+                &TermQuery::new(id_term.clone(), IndexRecordOption::Basic),
+                &Count,
+            )? > 0;
         if existed {
             self.writer.delete_term(id_term);
             self.report.replaced += 1;
@@ -133,7 +138,10 @@ impl Writer {
             document.add_text(f.url, url);
         }
         if let Some(at) = article.published_at {
-            document.add_date(f.published_at, DateTime::from_timestamp_secs(at.unix_timestamp()));
+            document.add_date(
+                f.published_at,
+                DateTime::from_timestamp_secs(at.unix_timestamp()),
+            );
         }
         self.writer.add_document(document)?;
         Ok(())
@@ -153,7 +161,11 @@ impl Writer {
 }
 
 /// Indexes every input path into the index at `config.index.dir`, with a progress bar.
-pub fn index_paths(inputs: &[PathBuf], config: &Config, analyzer: &KoreanTokenizer) -> Result<Report, Error> {
+pub fn index_paths(
+    inputs: &[PathBuf],
+    config: &Config,
+    analyzer: &KoreanTokenizer,
+) -> Result<Report, Error> {
     let dir = &config.index.dir;
     if let Some(message) = analyzer_settings_changed(dir, &config.analyzer) {
         tracing::warn!("{message}");
@@ -165,10 +177,8 @@ pub fn index_paths(inputs: &[PathBuf], config: &Config, analyzer: &KoreanTokeniz
     let index = open_or_create(dir, analyzer)?;
     let mut writer = Writer::new(&index, config)?;
     let progress = ProgressBar::new(files.len() as u64).with_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] file {pos}/{len} · {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] file {pos}/{len} · {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     for file in &files {
         for (n, item) in ingest::read_file(file).enumerate() {

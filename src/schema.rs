@@ -1,8 +1,8 @@
 //! The index schema in one function, and the field handles in one struct.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
-    FAST, STORED, STRING,
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
+    TextOptions, FAST, STORED, STRING,
 };
 
 use crate::analyzer::KOREAN;

@@ -72,13 +72,23 @@ impl KoreanTokenizer {
         out.tokens
     }
 
-    fn emit_morpheme(&self, out: &mut Emitter, surface: &str, start: usize, end: usize, details: &[&str]) {
+    fn emit_morpheme(
+        &self,
+        out: &mut Emitter,
+        surface: &str,
+        start: usize,
+        end: usize,
+        details: &[&str],
+    ) {
         if !surface.chars().any(char::is_alphanumeric) {
             return; // punctuation and symbols (Nori's discard_punctuation)
         }
         let tag = details.first().copied().unwrap_or("UNKNOWN");
         let kind = details.get(4).copied().unwrap_or("*");
-        let parts = details.get(7).map(|e| parse_expression(e)).unwrap_or_default();
+        let parts = details
+            .get(7)
+            .map(|e| parse_expression(e))
+            .unwrap_or_default();
         match kind {
             "Inflect" => {
                 // A fused form (가벼운 = 가볍/VA + ᆫ/ETM): index the stem of its first morpheme.
@@ -146,7 +156,11 @@ impl Emitter {
 
     fn push_same(&mut self, text: &str, from: usize, to: usize) {
         let position = self.next_position.saturating_sub(1);
-        if self.tokens.last().is_some_and(|t| t.text == text.to_lowercase()) {
+        if self
+            .tokens
+            .last()
+            .is_some_and(|t| t.text == text.to_lowercase())
+        {
             return; // a part equal to its whole adds nothing
         }
         self.push(text, from, to, position);
@@ -181,7 +195,13 @@ fn parse_expression(expression: &str) -> Vec<(String, String)> {
 
 /// Byte range of `part` inside the token's `surface`, searching from `cursor`; the whole token when the
 /// part is not spelled out in the surface (as with contracted endings).
-fn locate(surface: &str, start: usize, end: usize, part: &str, cursor: &mut usize) -> (usize, usize) {
+fn locate(
+    surface: &str,
+    start: usize,
+    end: usize,
+    part: &str,
+    cursor: &mut usize,
+) -> (usize, usize) {
     let from = cursor.saturating_sub(start).min(surface.len());
     match surface.get(from..).and_then(|rest| rest.find(part)) {
         Some(i) => {

@@ -6,18 +6,134 @@ fn analyzer() -> KoreanTokenizer {
 }
 
 fn terms(text: &str) -> Vec<String> {
-    analyzer().analyze(text).into_iter().map(|t| t.text).collect()
+    analyzer()
+        .analyze(text)
+        .into_iter()
+        .map(|t| t.text)
+        .collect()
 }
 
 #[test]
-fn debug_dump() {
-    let a = analyzer();
-    for text in ["삼성전자가 인공지능을 가벼운 딥시크가 저커버그는 무역보험공사를 ChatGPT와 GPT-4 2조원 중소 기업 중소기업 할 수 있다 자율제조 챗GPT 콴다"] {
-        let segs = a.segmenter.segment(Cow::Borrowed(text)).unwrap();
-        for mut t in segs {
-            let s = t.surface.to_string();
-            println!("{s}\t{}", t.details().join(","));
-        }
-        println!("{:?}", terms(text));
+fn particles_never_reach_the_index() {
+    for text in [
+        "삼성전자가",
+        "삼성전자와",
+        "삼성전자의",
+        "삼성전자는",
+        "삼성전자를",
+        "삼성전자에서",
+    ] {
+        let terms = terms(text);
+        assert_eq!(terms[0], "삼성전자", "{text}: {terms:?}");
+        assert!(
+            terms
+                .iter()
+                .all(|t| ["삼성전자", "삼성", "전자"].contains(&t.as_str())),
+            "{text}: {terms:?}"
+        );
     }
+    let sentence = terms("오영주 장관은 딥시크가 세계적으로 큰 충격을 줬다고 말했다.");
+    for particle in ["은", "가", "을", "으로", "고", "다"] {
+        assert!(
+            !sentence.contains(&particle.to_string()),
+            "{particle} in {sentence:?}"
+        );
+    }
+    assert!(sentence.contains(&"오영주".to_string()) && sentence.contains(&"충격".to_string()));
+}
+
+#[test]
+fn compounds_index_whole_and_parts_at_one_position() {
+    let tokens = analyzer().analyze("인공지능을 도입한다");
+    let first: Vec<(&str, usize)> = tokens
+        .iter()
+        .take(3)
+        .map(|t| (t.text.as_str(), t.position))
+        .collect();
+    assert_eq!(first, vec![("인공지능", 0), ("인공", 0), ("지능", 0)]);
+    // Parts point at their own characters, so highlights land on them.
+    assert_eq!(
+        &"인공지능을 도입한다"[tokens[2].offset_from..tokens[2].offset_to],
+        "지능"
+    );
+    assert!(tokens[3].position == 1, "{tokens:?}");
+
+    let none = AnalyzerConfig {
+        decompound: crate::config::Decompound::None,
+        ..AnalyzerConfig::default()
+    };
+    let whole: Vec<String> = KoreanTokenizer::new(&none)
+        .unwrap()
+        .analyze("인공지능")
+        .into_iter()
+        .map(|t| t.text)
+        .collect();
+    assert_eq!(whole, vec!["인공지능"]);
+}
+
+#[test]
+fn inflected_forms_index_their_stem() {
+    let t = terms("가벼운 가방을 들었다");
+    assert!(t.contains(&"가볍".to_string()), "{t:?}");
+    assert!(!t.iter().any(|w| w == "가벼운"), "{t:?}");
+}
+
+#[test]
+fn latin_is_lowercased_and_numbers_kept() {
+    let t = terms("OpenAI의 ChatGPT와 GPT-4, 2조원 규모 1000곳");
+    for expected in ["openai", "chatgpt", "gpt", "4", "2", "1000"] {
+        assert!(
+            t.contains(&expected.to_string()),
+            "{expected} missing from {t:?}"
+        );
+    }
+    assert!(
+        !t.iter().any(|w| w.chars().any(char::is_uppercase)),
+        "{t:?}"
+    );
+    assert!(
+        !t.contains(&"-".to_string()),
+        "punctuation is not a term: {t:?}"
+    );
+}
+
+#[test]
+fn offsets_always_slice_the_input() {
+    let texts = [
+        "",
+        "   ",
+        "!!!???",
+        "🙂 이모지와 한글 😀😀",
+        "中企 1000곳 저리대출",
+        "\u{0}\u{1}제어문자\u{7}",
+        "ᄀᄁᆫ 자모만 ㅋㅋㅋ ㅠㅠ",
+        "a\u{301}ccent é ß İ",
+    ];
+    for text in texts {
+        for token in analyzer().analyze(text) {
+            assert!(
+                text.get(token.offset_from..token.offset_to).is_some(),
+                "{text:?}: {token:?}"
+            );
+            assert!(!token.text.is_empty());
+        }
+    }
+    let long = "한국어 검색 ".repeat(20_000);
+    let tokens = analyzer().analyze(&long);
+    // lindera cuts very long input into chunks, so a handful of words at the seams may analyse apart.
+    let found = tokens.iter().filter(|t| t.text == "검색").count();
+    assert!((19_990..=20_000).contains(&found), "{found}");
+}
+
+#[test]
+fn registered_name_resolves_on_every_index() {
+    let a = analyzer();
+    let index = crate::indexer::create_in_ram(&a);
+    let mut ko = index
+        .tokenizers()
+        .get(KOREAN)
+        .expect("korean analyzer registered");
+    let mut stream = ko.token_stream("한국은행이");
+    assert!(stream.advance());
+    assert_eq!(stream.token().text, "한국은행");
 }

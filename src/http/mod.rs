@@ -89,7 +89,9 @@ async fn search(
 ) -> Result<Json<SearchResponse>, ApiError> {
     let Query(pairs) = query.map_err(|e| UserError::BadParameter(e.body_text()))?;
     let request = params::search_request(&pairs, &state.config)?;
-    let response = state.blocking(move |engine| engine.search(&request)).await?;
+    let response = state
+        .blocking(move |engine| engine.search(&request))
+        .await?;
     Ok(Json(response))
 }
 
@@ -106,7 +108,10 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn not_found() -> impl IntoResponse {
-    (StatusCode::NOT_FOUND, error::body("not_found", "no such page"))
+    (
+        StatusCode::NOT_FOUND,
+        error::body("not_found", "no such page"),
+    )
 }
 
 /// Serves `router` on `listener` until SIGINT or SIGTERM.

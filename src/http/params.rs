@@ -5,14 +5,20 @@ use crate::error::UserError;
 use crate::search::SearchRequest;
 
 fn number(name: &'static str, value: &str) -> Result<usize, UserError> {
-    value.trim().parse::<usize>().map_err(|_| UserError::BadNumber {
-        name,
-        value: value.to_string(),
-    })
+    value
+        .trim()
+        .parse::<usize>()
+        .map_err(|_| UserError::BadNumber {
+            name,
+            value: value.to_string(),
+        })
 }
 
 /// `q` (required), `limit` (default from config, capped), `offset` (bounded).
-pub fn search_request(pairs: &[(String, String)], config: &Config) -> Result<SearchRequest, UserError> {
+pub fn search_request(
+    pairs: &[(String, String)],
+    config: &Config,
+) -> Result<SearchRequest, UserError> {
     let mut query = None;
     let mut limit = config.search.default_limit;
     let mut offset = 0;
@@ -24,7 +30,10 @@ pub fn search_request(pairs: &[(String, String)], config: &Config) -> Result<Sea
             _ => {}
         }
     }
-    let query = query.map(str::trim).filter(|q| !q.is_empty()).ok_or(UserError::EmptyQuery)?;
+    let query = query
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .ok_or(UserError::EmptyQuery)?;
     let max = config.server.max_query_chars;
     if query.chars().count() > max {
         return Err(UserError::QueryTooLong { max });

@@ -35,7 +35,9 @@ pub fn find_korean_date(text: &str) -> Option<OffsetDateTime> {
         let month = Month::try_from(num("m")? as u8).ok()?;
         let date = Date::from_calendar_date(num("y")? as i32, month, num("d")? as u8).ok()?;
         let time = match (num("H"), num("M")) {
-            (Some(h), Some(m)) => Time::from_hms(h as u8, m as u8, num("S").unwrap_or(0) as u8).ok()?,
+            (Some(h), Some(m)) => {
+                Time::from_hms(h as u8, m as u8, num("S").unwrap_or(0) as u8).ok()?
+            }
             _ => Time::MIDNIGHT,
         };
         Some(PrimitiveDateTime::new(date, time).assume_offset(KST))
@@ -72,13 +74,22 @@ mod tests {
 
     #[test]
     fn news_page_formats() {
-        assert_eq!(rfc("기사입력 : 2019년09월26일 13:59").as_deref(), Some("2019-09-26T13:59:00+09:00"));
+        assert_eq!(
+            rfc("기사입력 : 2019년09월26일 13:59").as_deref(),
+            Some("2019-09-26T13:59:00+09:00")
+        );
         assert_eq!(
             rfc("최선경 기자 / 기사승인 : 2024-09-24 16:40:08").as_deref(),
             Some("2024-09-24T16:40:08+09:00")
         );
-        assert_eq!(rfc("2025년 09월 02일 화요일").as_deref(), Some("2025-09-02T00:00:00+09:00"));
-        assert_eq!(rfc("입력 2023.01.05 09:30").as_deref(), Some("2023-01-05T09:30:00+09:00"));
+        assert_eq!(
+            rfc("2025년 09월 02일 화요일").as_deref(),
+            Some("2025-09-02T00:00:00+09:00")
+        );
+        assert_eq!(
+            rfc("입력 2023.01.05 09:30").as_deref(),
+            Some("2023-01-05T09:30:00+09:00")
+        );
         assert_eq!(rfc("라이더 0 3 09.24 18:16"), None);
         assert_eq!(rfc("2024년 13월 40일"), None);
     }
@@ -86,11 +97,15 @@ mod tests {
     #[test]
     fn document_dates() {
         assert_eq!(
-            parse_document_date("2009-01-20").map(format_rfc3339).as_deref(),
+            parse_document_date("2009-01-20")
+                .map(format_rfc3339)
+                .as_deref(),
             Some("2009-01-20T00:00:00+09:00")
         );
         assert_eq!(
-            parse_document_date("2024-05-01T12:00:00Z").map(format_rfc3339).as_deref(),
+            parse_document_date("2024-05-01T12:00:00Z")
+                .map(format_rfc3339)
+                .as_deref(),
             Some("2024-05-01T21:00:00+09:00")
         );
         assert_eq!(parse_document_date("2024-02-30"), None);

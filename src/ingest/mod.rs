@@ -71,7 +71,10 @@ pub fn files(path: &Path) -> Result<Vec<PathBuf>, Error> {
             ))),
         }
     } else {
-        Err(Error::Input(format!("{}: no such file or folder", path.display())))
+        Err(Error::Input(format!(
+            "{}: no such file or folder",
+            path.display()
+        )))
     }
 }
 

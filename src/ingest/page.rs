@@ -16,7 +16,11 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 /// A line that states when the article was published.
 fn labelled_date(line: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(&RE, r"(기사입력|입력|기사승인|승인|등록|발행|게재|작성)\s*[:：]?\s*(19|20)\d{2}").is_match(line)
+    re(
+        &RE,
+        r"(기사입력|입력|기사승인|승인|등록|발행|게재|작성)\s*[:：]?\s*(19|20)\d{2}",
+    )
+    .is_match(line)
 }
 
 /// A line that is only a date (a site's dateline such as `2025년 09월 02일 화요일`).
@@ -68,14 +72,19 @@ fn title_like(line: &str) -> bool {
 /// Collapses runs of spaces (including no-break spaces) and trims.
 fn tidy(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
-    for word in line.split(|c: char| c.is_whitespace()).filter(|w| !w.is_empty()) {
+    for word in line
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+    {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
     }
     // Bullets left over from list markup.
-    out.trim_start_matches(['•', '·', '-', '*', ' ']).trim().to_string()
+    out.trim_start_matches(['•', '·', '-', '*', ' '])
+        .trim()
+        .to_string()
 }
 
 /// Parses a scraped page into an article; `Err` when no article text is left.
@@ -88,11 +97,18 @@ pub fn parse(id: &str, page: &str) -> Result<Article, String> {
     let dateline = head.iter().copied().find(|&i| bare_date(&lines[i]));
     let title_line = if let Some(d) = date_line {
         // The title sits right above the byline/date line.
-        head.iter().rev().copied().find(|&i| i < d && title_like(&lines[i]))
+        head.iter()
+            .rev()
+            .copied()
+            .find(|&i| i < d && title_like(&lines[i]))
     } else if let Some(b) = head.iter().copied().find(|&i| breadcrumb(&lines[i])) {
-        head.iter().copied().find(|&i| i > b && title_like(&lines[i]))
+        head.iter()
+            .copied()
+            .find(|&i| i > b && title_like(&lines[i]))
     } else if let Some(d) = dateline {
-        head.iter().copied().find(|&i| i > d && title_like(&lines[i]))
+        head.iter()
+            .copied()
+            .find(|&i| i > d && title_like(&lines[i]))
     } else {
         head.iter().copied().find(|&i| title_like(&lines[i]))
     };
@@ -134,8 +150,27 @@ pub fn parse(id: &str, page: &str) -> Result<Article, String> {
 
 /// Words in brackets that are labels, not publishers.
 const NOT_PUBLISHERS: &[&str] = &[
-    "사진", "자료", "그래픽", "영상", "출처", "단독", "속보", "종합", "포토", "인터뷰", "칼럼", "사설",
-    "기고", "특집", "기자수첩", "오피니언", "광고", "표", "붙임", "편집자주", "뉴스핌DB",
+    "사진",
+    "자료",
+    "그래픽",
+    "영상",
+    "출처",
+    "단독",
+    "속보",
+    "종합",
+    "포토",
+    "인터뷰",
+    "칼럼",
+    "사설",
+    "기고",
+    "특집",
+    "기자수첩",
+    "오피니언",
+    "광고",
+    "표",
+    "붙임",
+    "편집자주",
+    "뉴스핌DB",
 ];
 
 /// The publisher named by the copyright line (`[저작권자ⓒ 뉴스스텝. 무단전재-재배포 금지]`) or the
@@ -176,14 +211,88 @@ fn publisher(lines: &[String], paragraphs: &[&str]) -> Option<String> {
 }
 
 #[cfg(test)]
-mod debug {
+mod tests {
+    use super::*;
+    use crate::ingest::date::format_rfc3339;
+
+    const PAGE: &str = include_str!("../../tests/fixtures/page_newsroom.txt");
+
     #[test]
-    fn dump_seeds() {
-        for e in std::fs::read_dir("../shared/corpus/seeds").unwrap() {
-            let p = e.unwrap().path();
-            let t = std::fs::read_to_string(&p).unwrap();
-            let a = super::parse("x", &t).unwrap();
-            println!("=== {:?}\nTITLE {:?}\nDATE {:?}\nSRC {:?}\n{}\n", p, a.title, a.published_at, a.source, a.body);
+    fn finds_title_date_and_publisher() {
+        let article = parse("newsroom", PAGE).unwrap();
+        assert_eq!(article.id, "newsroom");
+        assert_eq!(article.title, "찾아전자, 한국어 검색엔진 '찾아' 정식 출시");
+        assert_eq!(
+            article.published_at.map(format_rfc3339).as_deref(),
+            Some("2024-03-15T09:30:00+09:00")
+        );
+        assert_eq!(article.source.as_deref(), Some("가상일보"));
+    }
+
+    #[test]
+    fn keeps_the_article_and_drops_the_chrome() {
+        let body = parse("newsroom", PAGE).unwrap().body;
+        assert!(
+            body.starts_with("형태소 분석으로 조사와 어미를 가려내"),
+            "{body}"
+        );
+        assert!(body.contains("복합명사는 전체와 부분으로 모두 색인된다."));
+        assert!(body.ends_with("개선하겠다\"고 말했다."), "{body}");
+        for chrome in [
+            "기상청",
+            "℃",
+            "로그인",
+            "더보기",
+            "최종수정",
+            "우주항공청",
+            "베스트 기사",
+            "저작권자",
+            "kimsearch@",
+        ] {
+            assert!(!body.contains(chrome), "{chrome:?} left in body: {body}");
         }
+    }
+
+    #[test]
+    fn breadcrumb_and_bare_dateline_pages() {
+        let board = "Q&A\n\nhome 〉 Q&A\n\n중소기업 대출 금리 낮아진다\n\n작성자 0 3 09.24 18:16\n은행들이 중소기업 대출 금리를 내린다.\n\nComments\n";
+        let article = parse("b", board).unwrap();
+        assert_eq!(article.title, "중소기업 대출 금리 낮아진다");
+        assert_eq!(article.body, "은행들이 중소기업 대출 금리를 내린다.");
+        assert_eq!(
+            article.published_at, None,
+            "a date without a year is not a date"
+        );
+        let column = "맑음서울 30.1℃\n2025년 09월 02일 화요일\n메뉴\n경제\n반도체 산업의 내일\n반도체 산업은 지금 기로에 서 있다.\nHOT클릭 TOP7\n다른 기사 제목\n";
+        let article = parse("c", column).unwrap();
+        assert_eq!(article.title, "반도체 산업의 내일");
+        assert_eq!(article.body, "반도체 산업은 지금 기로에 서 있다.");
+        assert_eq!(article.source, None);
+        assert_eq!(
+            article.published_at.map(format_rfc3339).as_deref(),
+            Some("2025-09-02T00:00:00+09:00")
+        );
+    }
+
+    #[test]
+    fn publisher_from_bylines() {
+        let names = |text: &str| publisher(&[], &[text]);
+        assert_eq!(
+            names("【파이낸셜뉴스 실리콘밸리=홍창기 특파원】 메타가").as_deref(),
+            Some("파이낸셜뉴스")
+        );
+        assert_eq!(
+            names("[세종=뉴스핌] 김기랑 기자 = 오영주").as_deref(),
+            Some("뉴스핌")
+        );
+        assert_eq!(names("[뉴스스텝] 산업계의").as_deref(), Some("뉴스스텝"));
+        assert_eq!(names("챗GPT가 그린 모습. [사진=챗GPT]"), None);
+        assert_eq!(names("[단독] 삼성전자"), None);
+    }
+
+    #[test]
+    fn a_page_without_text_is_an_error() {
+        assert!(parse("x", "메뉴\n더보기\n").is_err());
+        assert!(parse("x", "").is_err());
     }
 }

@@ -38,7 +38,9 @@ impl Builder<'_> {
                 .iter()
                 .filter_map(|atom| self.atom(atom))
                 .collect();
-            let Some(query) = any_of(alternatives) else { continue };
+            let Some(query) = any_of(alternatives) else {
+                continue;
+            };
             match group.role {
                 Role::Should => should.push(query),
                 Role::Must => must.push(query),
@@ -73,7 +75,9 @@ impl Builder<'_> {
         clauses.extend(exclude.into_iter().map(|q| (Occur::MustNot, q)));
         let minimum = if minimum == n { 0 } else { minimum };
         Built {
-            query: Box::new(BooleanQuery::with_minimum_required_clauses(clauses, minimum)),
+            query: Box::new(BooleanQuery::with_minimum_required_clauses(
+                clauses, minimum,
+            )),
             highlight: Box::new(BooleanQuery::new(highlight)),
             searchable: true,
         }
@@ -102,7 +106,12 @@ impl Builder<'_> {
                 .map(|&(field, boost)| {
                     let terms: Vec<(usize, Term)> = positions
                         .iter()
-                        .map(|(pos, words)| (*pos - positions[0].0, Term::from_field_text(field, &words[0])))
+                        .map(|(pos, words)| {
+                            (
+                                *pos - positions[0].0,
+                                Term::from_field_text(field, &words[0]),
+                            )
+                        })
                         .collect();
                     boosted(Box::new(PhraseQuery::new_with_offset(terms)), boost)
                 })

@@ -2,6 +2,7 @@
 //! of HTTP.
 
 mod build;
+mod snippet;
 pub mod syntax;
 
 use std::time::Instant;
@@ -146,13 +147,7 @@ impl Engine {
     ) -> Result<Hit, Error> {
         let doc: TantivyDocument = searcher.doc(address)?;
         let stored = self.stored(&doc);
-        let mut snippet = snippets.snippet(&stored.body);
-        let snippet = if snippet.is_empty() {
-            escape(&stored.body.chars().take(self.config.snippet_chars).collect::<String>())
-        } else {
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            snippet.to_html()
-        };
+        let snippet = snippet::render(snippets, &stored.body, self.config.snippet_chars);
         Ok(Hit {
             id: stored.id,
             score,

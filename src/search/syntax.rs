@@ -113,14 +113,26 @@ fn next_item(s: &str) -> (Option<(Role, Atom)>, &str) {
         return (None, after);
     }
     let phrase = false;
-    (Some((role, Atom { text, phrase, scope })), after)
+    (
+        Some((
+            role,
+            Atom {
+                text,
+                phrase,
+                scope,
+            },
+        )),
+        after,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn shape(query: &str) -> Vec<(Role, Vec<(String, bool, Scope)>)> {
+    type Shape = Vec<(Role, Vec<(String, bool, Scope)>)>;
+
+    fn shape(query: &str) -> Shape {
         parse(query)
             .into_iter()
             .map(|g| {
@@ -151,7 +163,10 @@ mod tests {
         assert_eq!(
             shape("월드컵 OR 올림픽 축구"),
             vec![
-                (Should, vec![(s("월드컵"), false, All), (s("올림픽"), false, All)]),
+                (
+                    Should,
+                    vec![(s("월드컵"), false, All), (s("올림픽"), false, All)]
+                ),
                 (Should, vec![(s("축구"), false, All)]),
             ]
         );
@@ -160,9 +175,18 @@ mod tests {
     #[test]
     fn malformed_queries_degrade_to_words() {
         assert_eq!(shape("\"삼성전자 반도체"), shape("\"삼성전자 반도체\""));
-        assert_eq!(shape("+ - OR 삼성 OR"), vec![(Role::Should, vec![("삼성".into(), false, Scope::All)])]);
-        assert_eq!(shape("-애플"), vec![(Role::Should, vec![("애플".into(), false, Scope::All)])]);
+        assert_eq!(
+            shape("+ - OR 삼성 OR"),
+            vec![(Role::Should, vec![("삼성".into(), false, Scope::All)])]
+        );
+        assert_eq!(
+            shape("-애플"),
+            vec![(Role::Should, vec![("애플".into(), false, Scope::All)])]
+        );
         assert!(parse("\"\" + -").is_empty());
-        assert_eq!(shape("a\"b"), vec![(Role::Should, vec![("ab".into(), false, Scope::All)])]);
+        assert_eq!(
+            shape("a\"b"),
+            vec![(Role::Should, vec![("ab".into(), false, Scope::All)])]
+        );
     }
 }

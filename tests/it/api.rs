@@ -1,0 +1,179 @@
+//! The HTTP API, through the router in-process and once through a real port.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use chaja::http::{self, router};
+
+use super::support::sample_state;
+
+async fn get(uri: &str) -> (StatusCode, Value) {
+    let response = router(sample_state())
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| panic!("{uri}: not JSON: {}", String::from_utf8_lossy(&bytes)));
+    (status, json)
+}
+
+fn q(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn search_returns_ranked_highlighted_hits() {
+    let (status, body) = get(&format!("/api/search?q={}", q("월드컵"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["query"], "월드컵");
+    assert!(body["total"].as_u64().unwrap() >= 5);
+    assert!(body["took_ms"].is_number());
+    let hits = body["hits"].as_array().unwrap();
+    assert_eq!(hits.len() as u64, body["total"].as_u64().unwrap().min(10));
+    for hit in hits {
+        for key in [
+            "id",
+            "score",
+            "title",
+            "source",
+            "published_at",
+            "url",
+            "snippet",
+        ] {
+            assert!(hit.get(key).is_some(), "{key} missing in {hit}");
+        }
+        assert!(hit["snippet"].as_str().unwrap().contains("<mark>"), "{hit}");
+    }
+}
+
+#[tokio::test]
+async fn limit_and_offset_are_validated_and_capped() {
+    let (status, body) = get(&format!("/api/search?q={}&limit=1000", q("대통령"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let hits = body["hits"].as_array().unwrap().len();
+    assert!(hits <= 100 && hits > 10, "capped at 100, got {hits}");
+    let (_, page2) = get(&format!("/api/search?q={}&limit=5&offset=5", q("대통령"))).await;
+    assert_eq!(page2["hits"].as_array().unwrap().len(), 5);
+    assert_eq!(page2["hits"][0]["id"], body["hits"][5]["id"]);
+
+    for bad in [
+        "limit=abc",
+        "limit=-1",
+        "offset=-5",
+        "offset=1.5",
+        "offset=99999999",
+    ] {
+        let (status, body) = get(&format!("/api/search?q={}&{bad}", q("대통령"))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(body["error"]["code"], "bad_parameter", "{bad}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().len() > 5);
+    }
+}
+
+#[tokio::test]
+async fn user_mistakes_are_400s_with_a_json_error() {
+    for (uri, code) in [
+        ("/api/search".to_string(), "empty_query"),
+        ("/api/search?q=".to_string(), "empty_query"),
+        ("/api/search?q=%20%20".to_string(), "empty_query"),
+        (
+            format!("/api/search?q={}", q(&"가".repeat(300))),
+            "query_too_long",
+        ),
+    ] {
+        let (status, body) = get(&uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(body["error"]["code"], code, "{uri}: {body}");
+    }
+    // Bytes that are not UTF-8 are decoded leniently and simply match nothing.
+    let (status, body) = get("/api/search?q=%FF%FE").await;
+    assert_eq!(
+        (status, body["total"].as_u64()),
+        (StatusCode::OK, Some(0)),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn odd_query_text_is_searched_never_a_500() {
+    for text in [
+        "\"월드컵",
+        "월드컵\"",
+        "+",
+        "-",
+        "OR",
+        "+ - OR",
+        "title:",
+        "\"\"",
+        "((월드컵",
+        "월드컵 AND",
+        "*",
+        "🙂",
+        "<script>",
+    ] {
+        let (status, body) = get(&format!("/api/search?q={}", q(text))).await;
+        assert_eq!(status, StatusCode::OK, "{text}: {body}");
+        assert!(body["hits"].is_array());
+    }
+    let (_, body) = get(&format!("/api/search?q={}", q("\"월드컵"))).await;
+    assert!(
+        body["total"].as_u64().unwrap() > 0,
+        "an unclosed quote still searches"
+    );
+}
+
+#[tokio::test]
+async fn documents_health_and_unknown_paths() {
+    let (status, doc) = get("/api/documents/kowikinews-0000").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["title"], "버락 오바마 미국 대통령 공식 취임");
+    assert_eq!(doc["published_at"], "2009-01-20T00:00:00+09:00");
+    assert!(doc["body"].as_str().unwrap().starts_with("버락 오바마"));
+
+    let (status, body) = get("/api/documents/no-such-id").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+
+    let (status, body) = get("/health").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, serde_json::json!({"status": "ok", "documents": 644}));
+
+    let (status, body) = get("/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn serves_over_a_real_port() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(http::serve(listener, sample_state()));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "GET /api/search?q={}&limit=3 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n",
+        q("올림픽")
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response
+        .to_ascii_lowercase()
+        .contains("content-type: application/json"));
+    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
+    let json: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(json["query"], "올림픽");
+    assert!(!json["hits"].as_array().unwrap().is_empty());
+}

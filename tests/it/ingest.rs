@@ -1,0 +1,162 @@
+//! Indexing from files as `chaja index` does: JSONL with bad lines, replacement by id, exit codes.
+
+use std::process::Command;
+
+use chaja::config::Config;
+use chaja::indexer;
+use chaja::search::{Engine, SearchRequest};
+
+use super::support::analyzer;
+
+const MIXED: &str = concat!(
+    "{\"id\":\"n1\",\"title\":\"서울 첫눈\",\"body\":\"서울에 첫눈이 내렸다.\",\"published_at\":\"2024-11-27\"}\n",
+    "{\"id\":\"n2\",\"body\":\"깨진 줄\n",
+    "{\"id\":\"n3\",\"title\":\"부산 불꽃축제\",\"body\":\"부산에서 불꽃축제가 열렸다.\",\"date\":\"2024-11-09T19:00:00+09:00\",\"source\":\"가상일보\",\"url\":\"https://example.com/n3\"}\n",
+    "{\"id\":\"n4\",\"title\":\"본문 없음\"}\n",
+    "{\"id\":\"n5\",\"body\":\"날짜가 이상하다\",\"date\":\"11/27/2024\"}\n",
+    "{\"id\":\"n1\",\"title\":\"서울 첫눈 (수정)\",\"body\":\"서울에 폭설이 내렸다.\"}\n",
+);
+
+fn search_ids(engine: &Engine, query: &str) -> Vec<String> {
+    engine
+        .search(&SearchRequest {
+            query: query.into(),
+            limit: 10,
+            offset: 0,
+        })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+#[test]
+fn bad_lines_are_reported_and_good_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("news.jsonl");
+    std::fs::write(&input, MIXED).unwrap();
+    let mut config = Config::default();
+    config.index.dir = dir.path().join("index");
+    let report = indexer::index_paths(std::slice::from_ref(&input), &config, &analyzer()).unwrap();
+    assert_eq!((report.indexed, report.replaced), (2, 1));
+    let skipped: Vec<(usize, &str)> = report
+        .skipped
+        .iter()
+        .map(|b| (b.line, b.message.as_str()))
+        .collect();
+    assert_eq!(skipped.len(), 3, "{skipped:?}");
+    assert_eq!(skipped[0].0, 2);
+    assert!(
+        skipped[1].1.contains("missing body") && skipped[1].0 == 4,
+        "{skipped:?}"
+    );
+    assert!(
+        skipped[2].1.contains("bad date") && skipped[2].0 == 5,
+        "{skipped:?}"
+    );
+    assert!(report.skipped[0]
+        .to_string()
+        .starts_with(&format!("{}:2:", input.display())));
+
+    let index = indexer::open_or_create(&config.index.dir, &analyzer()).unwrap();
+    let engine = Engine::new(index, analyzer(), &config).unwrap();
+    assert_eq!(engine.num_docs(), 2);
+    assert_eq!(
+        search_ids(&engine, "폭설"),
+        vec!["n1"],
+        "the later line replaced n1"
+    );
+    assert!(
+        search_ids(&engine, "첫눈이").contains(&"n1".to_string()),
+        "title still matches"
+    );
+    let n3 = engine.document("n3").unwrap();
+    assert_eq!(
+        n3.published_at.as_deref(),
+        Some("2024-11-09T19:00:00+09:00")
+    );
+    assert_eq!(n3.source.as_deref(), Some("가상일보"));
+
+    // Re-indexing the same file replaces instead of duplicating.
+    let again = indexer::index_paths(&[input], &config, &analyzer()).unwrap();
+    assert_eq!((again.indexed, again.replaced), (0, 3));
+    engine.reload().unwrap();
+    assert_eq!(engine.num_docs(), 2);
+}
+
+#[test]
+fn gzip_input_is_read_as_a_stream() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("news.jsonl.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&input).unwrap(),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(MIXED.as_bytes()).unwrap();
+    gz.finish().unwrap();
+    let mut config = Config::default();
+    config.index.dir = dir.path().join("index");
+    let report = indexer::index_paths(&[input], &config, &analyzer()).unwrap();
+    assert_eq!(
+        (report.indexed, report.replaced, report.skipped.len()),
+        (2, 1, 3)
+    );
+}
+
+fn chaja(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_chaja"))
+        .args(args)
+        .current_dir(dir)
+        .env("CHAJA_LOG", "warn")
+        .env_remove("CHAJA_INDEX_DIR")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_index_counts_and_fails_when_nothing_is_indexable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.jsonl"), MIXED).unwrap();
+    std::fs::write(dir.path().join("bad.jsonl"), "{\"id\":\"x\"}\nnot json\n").unwrap();
+
+    let out = chaja(
+        dir.path(),
+        &["index", "--input", "good.jsonl", "--index-dir", "idx"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("indexed 2 new, replaced 1, skipped 3"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("good.jsonl:2:"), "{stderr}");
+
+    let out = chaja(dir.path(), &["search", "불꽃축제", "--index-dir", "idx"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("부산 불꽃축제") && stdout.contains("[불꽃축제]"),
+        "{stdout}"
+    );
+
+    let out = chaja(
+        dir.path(),
+        &["index", "--input", "bad.jsonl", "--index-dir", "idx2"],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.jsonl:1:") && stderr.contains("bad.jsonl:2:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing could be indexed"), "{stderr}");
+
+    let out = chaja(
+        dir.path(),
+        &["index", "--input", "missing-folder", "--index-dir", "idx3"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file or folder"));
+}

@@ -1,0 +1,5 @@
+mod api;
+mod ingest;
+mod search;
+mod seeds;
+mod support;

@@ -1,0 +1,190 @@
+//! Ranking, matching and snippets on the bundled Wikinews sample and small hand-made collections.
+
+use chaja::search::{Engine, SearchRequest, SearchResponse};
+
+use super::support::{article, engine_of, sample};
+
+fn search(engine: &Engine, query: &str) -> SearchResponse {
+    engine
+        .search(&SearchRequest {
+            query: query.to_string(),
+            limit: 10,
+            offset: 0,
+        })
+        .unwrap()
+}
+
+fn ids(engine: &Engine, query: &str) -> Vec<String> {
+    search(engine, query)
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+fn newsroom() -> Engine {
+    engine_of(vec![
+        article(
+            "chip",
+            "삼성전자, 인공지능 반도체 공개",
+            "삼성전자가 새 인공지능 반도체를 공개했다. 전력 효율이 높다.",
+        ),
+        article(
+            "bank",
+            "한국은행 기준금리 동결",
+            "한국은행이 기준금리를 동결했다. 물가 상승률이 둔화됐다.",
+        ),
+        article(
+            "apple",
+            "애플의 새 스마트폰",
+            "애플이 인공지능 기능을 넣은 스마트폰을 내놓았다. 삼성전자와 경쟁한다.",
+        ),
+        article(
+            "factory",
+            "AI 자율제조 확산",
+            "제조 공정에 인공지능을 도입하는 자율제조 프로젝트가 늘고 있다.",
+        ),
+        article(
+            "escape",
+            "<b>태그</b> & 기호",
+            "본문에 <script>alert(1)</script> 태그 & 기호가 섞여 있다.",
+        ),
+    ])
+}
+
+#[test]
+fn sample_finds_world_cup_articles_with_highlights() {
+    let response = search(&sample(), "월드컵");
+    assert!(response.total >= 5, "{}", response.total);
+    let first = &response.hits[0];
+    assert!(
+        first.title.contains("월드컵") || first.snippet.contains("<mark>월드컵</mark>"),
+        "{first:?}"
+    );
+    for hit in &response.hits {
+        assert!(
+            hit.snippet.contains("<mark>"),
+            "{}: {}",
+            hit.id,
+            hit.snippet
+        );
+        assert!(
+            hit.url.as_deref().is_some_and(|u| u.starts_with("http")),
+            "{hit:?}"
+        );
+        assert!(
+            hit.published_at
+                .as_deref()
+                .is_some_and(|d| d.ends_with("+09:00")),
+            "{hit:?}"
+        );
+    }
+    let scores: Vec<f32> = response.hits.iter().map(|h| h.score).collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "ranked: {scores:?}"
+    );
+}
+
+#[test]
+fn title_matches_outrank_body_matches() {
+    let engine = newsroom();
+    assert_eq!(ids(&engine, "한국은행")[0], "bank");
+    let found = ids(&engine, "삼성전자");
+    assert_eq!(found[0], "chip", "title mention first: {found:?}");
+    assert!(
+        found.contains(&"apple".to_string()),
+        "body mention still found: {found:?}"
+    );
+}
+
+#[test]
+fn compounds_match_their_parts() {
+    let engine = newsroom();
+    // 인공지능 is indexed whole and as 인공 + 지능.
+    let found = ids(&engine, "지능");
+    for id in ["chip", "apple", "factory"] {
+        assert!(
+            found.contains(&id.to_string()),
+            "{id} missing for 지능: {found:?}"
+        );
+    }
+    assert_eq!(ids(&engine, "자율제조")[0], "factory");
+    assert_eq!(ids(&engine, "AI 자율제조")[0], "factory");
+}
+
+#[test]
+fn short_queries_need_every_word() {
+    let engine = newsroom();
+    assert_eq!(ids(&engine, "삼성전자 반도체"), vec!["chip"]);
+    assert!(ids(&engine, "한국은행 반도체").is_empty());
+}
+
+#[test]
+fn query_syntax_phrase_must_exclude_or_title() {
+    let engine = newsroom();
+    assert_eq!(ids(&engine, "\"기준금리를 동결\""), vec!["bank"]);
+    assert!(
+        ids(&engine, "\"동결 기준금리\"").is_empty(),
+        "word order matters in a phrase"
+    );
+    let found = ids(&engine, "인공지능 -애플");
+    assert!(
+        !found.contains(&"apple".to_string()) && found.contains(&"chip".to_string()),
+        "{found:?}"
+    );
+    let found = ids(&engine, "한국은행 OR 스마트폰");
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(ids(&engine, "title:스마트폰"), vec!["apple"]);
+    assert!(
+        ids(&engine, "title:물가").is_empty(),
+        "물가 is only in a body"
+    );
+}
+
+#[test]
+fn malformed_queries_are_searched_leniently() {
+    let engine = newsroom();
+    assert_eq!(ids(&engine, "\"한국은행 기준금리"), vec!["bank"]);
+    assert_eq!(ids(&engine, "+ 한국은행 - OR"), vec!["bank"]);
+    assert_eq!(search(&engine, "은는이가").total, 0);
+    assert_eq!(search(&engine, "*?!:)(").total, 0);
+}
+
+#[test]
+fn snippets_are_escaped_html() {
+    let engine = newsroom();
+    let response = search(&engine, "태그");
+    let hit = &response.hits[0];
+    assert_eq!(hit.id, "escape");
+    assert!(hit.snippet.contains("&lt;script&gt;"), "{}", hit.snippet);
+    assert!(hit.snippet.contains("<mark>태그</mark>"), "{}", hit.snippet);
+    assert!(!hit.snippet.contains("<script>") && !hit.snippet.contains("<b>"));
+    assert_eq!(
+        hit.title, "<b>태그</b> & 기호",
+        "titles are returned as stored text"
+    );
+}
+
+#[test]
+fn paging_walks_the_whole_result_list() {
+    let engine = sample();
+    let all = engine
+        .search(&SearchRequest {
+            query: "대통령".into(),
+            limit: 30,
+            offset: 0,
+        })
+        .unwrap();
+    let second = engine
+        .search(&SearchRequest {
+            query: "대통령".into(),
+            limit: 10,
+            offset: 10,
+        })
+        .unwrap();
+    assert_eq!(all.total, second.total);
+    let want: Vec<&str> = all.hits[10..20].iter().map(|h| h.id.as_str()).collect();
+    let got: Vec<&str> = second.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(got, want);
+}

@@ -1,0 +1,70 @@
+//! Shared helpers: engines over in-repo data, and the `../shared` folder when it is there.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use chaja::analyzer::KoreanTokenizer;
+use chaja::config::Config;
+use chaja::http::AppState;
+use chaja::indexer;
+use chaja::ingest::{self, Article};
+use chaja::search::Engine;
+
+pub fn analyzer() -> KoreanTokenizer {
+    static ANALYZER: OnceLock<KoreanTokenizer> = OnceLock::new();
+    ANALYZER
+        .get_or_init(|| {
+            KoreanTokenizer::new(&Config::default().analyzer).expect("dictionary loads")
+        })
+        .clone()
+}
+
+/// An in-memory engine over `items`.
+pub fn engine_of(items: Vec<ingest::Item>) -> Engine {
+    let config = Config::default();
+    let index = indexer::create_in_ram(&analyzer());
+    indexer::index_articles(&index, &config, items).expect("indexing works");
+    let engine = Engine::new(index, analyzer(), &config).expect("engine opens");
+    engine.reload().expect("reader reloads");
+    engine
+}
+
+/// The bundled Wikinews sample, indexed once per test run.
+pub fn sample() -> Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| engine_of(ingest::sample().collect()))
+        .clone()
+}
+
+pub fn sample_state() -> AppState {
+    AppState::new(sample(), Config::default())
+}
+
+pub fn article(id: &str, title: &str, body: &str) -> ingest::Item {
+    Ok(Article {
+        id: id.to_string(),
+        title: title.to_string(),
+        body: body.to_string(),
+        source: None,
+        url: None,
+        published_at: None,
+    })
+}
+
+/// `../shared` beside the checkout. Missing is a skip on a developer machine and a failure under
+/// `CI=true`.
+pub fn shared() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if dir.join("corpus/seeds").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "CI=true but {} is missing: tests that read ../shared must run in CI",
+            dir.display()
+        );
+    }
+    eprintln!("skipping: {} not found", dir.display());
+    None
+}
