@@ -117,7 +117,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let response = engine.search(&SearchRequest {
                 query,
                 limit: limit.min(config.server.max_limit),
-                offset: 0,
+                ..SearchRequest::default()
             })?;
             println!("{} results ({:.1} ms)", response.total, response.took_ms);
             for (rank, hit) in response.hits.iter().enumerate() {

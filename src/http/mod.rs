@@ -2,6 +2,7 @@
 //! loop with graceful shutdown. Handlers validate input and call `search`; they do no ranking.
 
 mod error;
+mod page;
 mod params;
 
 use std::sync::Arc;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/search", get(search))
         .route("/api/documents/{id}", get(document))
         .route("/health", get(health))
+        .merge(page::routes())
         .fallback(not_found)
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
@@ -98,8 +100,17 @@ async fn search(
 async fn document(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<StoredDocument>, ApiError> {
-    let document = state.blocking(move |engine| engine.document(&id)).await?;
+    let Query(pairs) = query.map_err(|e| UserError::BadParameter(e.body_text()))?;
+    let q = pairs
+        .into_iter()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v)
+        .filter(|q| q.chars().count() <= state.config.server.max_query_chars);
+    let document = state
+        .blocking(move |engine| engine.document_highlighted(&id, q.as_deref()))
+        .await?;
     Ok(Json(document))
 }
 

@@ -1,8 +1,10 @@
 //! Query-string parameters of `/api/search`, validated into a `SearchRequest`.
 
+use time::Date;
+
 use crate::config::Config;
 use crate::error::UserError;
-use crate::search::SearchRequest;
+use crate::search::{SearchRequest, Sort};
 
 fn number(name: &'static str, value: &str) -> Result<usize, UserError> {
     value
@@ -14,19 +16,49 @@ fn number(name: &'static str, value: &str) -> Result<usize, UserError> {
         })
 }
 
-/// `q` (required), `limit` (default from config, capped), `offset` (bounded).
+fn day(name: &str, value: &str) -> Result<Option<Date>, UserError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(value, &format).map(Some).map_err(|_| {
+        UserError::BadParameter(format!(
+            "{name} must be a date like 2024-09-24, got {value:?}"
+        ))
+    })
+}
+
+/// `q` (required), `limit` (default from config, capped), `offset` (bounded), `source` (repeatable),
+/// `from` / `to` (inclusive days), `sort` (`relevance` or `date`).
 pub fn search_request(
     pairs: &[(String, String)],
     config: &Config,
 ) -> Result<SearchRequest, UserError> {
     let mut query = None;
-    let mut limit = config.search.default_limit;
-    let mut offset = 0;
+    let mut request = SearchRequest {
+        limit: config.search.default_limit,
+        ..SearchRequest::default()
+    };
     for (key, value) in pairs {
         match key.as_str() {
             "q" => query = Some(value.as_str()),
-            "limit" => limit = number("limit", value)?,
-            "offset" => offset = number("offset", value)?,
+            "limit" => request.limit = number("limit", value)?,
+            "offset" => request.offset = number("offset", value)?,
+            "source" if !value.trim().is_empty() => request.sources.push(value.trim().to_string()),
+            "from" => request.from = day("from", value)?,
+            "to" => request.to = day("to", value)?,
+            "sort" => {
+                request.sort = match value.trim() {
+                    "" | "relevance" => Sort::Relevance,
+                    "date" => Sort::Date,
+                    other => {
+                        return Err(UserError::BadParameter(format!(
+                            "sort must be relevance or date, got {other:?}"
+                        )))
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -38,15 +70,25 @@ pub fn search_request(
     if query.chars().count() > max {
         return Err(UserError::QueryTooLong { max });
     }
-    if offset > config.server.max_offset {
+    if request.offset > config.server.max_offset {
         return Err(UserError::TooLarge {
             name: "offset",
             max: config.server.max_offset,
         });
     }
-    Ok(SearchRequest {
-        query: query.to_string(),
-        limit: limit.min(config.server.max_limit),
-        offset,
-    })
+    if let (Some(from), Some(to)) = (request.from, request.to) {
+        if from > to {
+            return Err(UserError::BadParameter(format!(
+                "from ({from}) is after to ({to})"
+            )));
+        }
+    }
+    if request.sources.len() > 50 {
+        return Err(UserError::BadParameter(
+            "at most 50 source values".to_string(),
+        ));
+    }
+    request.query = query.to_string();
+    request.limit = request.limit.min(config.server.max_limit);
+    Ok(request)
 }

@@ -2,30 +2,54 @@
 //! of HTTP.
 
 mod build;
+pub mod facets;
 mod snippet;
 pub mod syntax;
 
+use std::ops::Bound;
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::TermQuery;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
+use time::{Date, PrimitiveDateTime, Time};
 
 use crate::analyzer::KoreanTokenizer;
 use crate::config::{Config, SearchConfig};
 use crate::error::{Error, UserError};
-use crate::ingest::date::format_rfc3339;
+use crate::ingest::date::{format_rfc3339, KST};
 use crate::schema::Fields;
+use facets::{FacetCollector, Facets};
 
 /// What a caller asks for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
     pub query: String,
     pub limit: usize,
     pub offset: usize,
+    /// Only these publishers (any of them); empty means all.
+    pub sources: Vec<String>,
+    /// Only documents published on or after this day (Korea time).
+    pub from: Option<Date>,
+    /// Only documents published on or before this day (Korea time).
+    pub to: Option<Date>,
+    pub sort: Sort,
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
 }
 
 /// One ranked result.
@@ -47,6 +71,7 @@ pub struct SearchResponse {
     pub total: usize,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
+    pub facets: Facets,
 }
 
 /// A stored document, as `/api/documents/{id}` returns it.
@@ -58,6 +83,9 @@ pub struct StoredDocument {
     pub source: Option<String>,
     pub published_at: Option<String>,
     pub url: Option<String>,
+    /// The body as HTML with the words of `q` marked, when a query was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
 }
 
 /// An open index with its one reader, ready to answer queries from many threads.
@@ -103,39 +131,125 @@ impl Engine {
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, Error> {
         let started = Instant::now();
-        let groups = syntax::parse(&request.query);
-        let built = build::Builder {
+        let built = self.build(&request.query);
+        let searcher = self.reader.searcher();
+        let mut hits = Vec::new();
+        let mut total = 0;
+        let mut facets = Facets::default();
+        if built.searchable {
+            let by_source = self.source_filter(&request.sources);
+            let by_date = self.date_filter(request.from, request.to);
+            let filtered = filtered_query(&*built.query, [by_source.clone(), by_date.clone()]);
+            let top: Vec<(f32, DocAddress)>;
+            (top, total) = match request.sort {
+                Sort::Relevance => searcher.search(
+                    &*filtered,
+                    &(
+                        TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset),
+                        Count,
+                    ),
+                )?,
+                Sort::Date => {
+                    let (newest, total) = searcher.search(
+                        &*filtered,
+                        &(
+                            TopDocs::with_limit(request.limit.max(1))
+                                .and_offset(request.offset)
+                                .order_by_fast_field::<tantivy::DateTime>(
+                                    "published_at",
+                                    Order::Desc,
+                                ),
+                            Count,
+                        ),
+                    )?;
+                    let scored = newest
+                        .into_iter()
+                        .map(|(_, address)| {
+                            Ok((filtered.explain(&searcher, address)?.value(), address))
+                        })
+                        .collect::<Result<Vec<_>, tantivy::TantivyError>>()?;
+                    (scored, total)
+                }
+            };
+            // Each facet counts the match set under the other filters, so choices stay visible.
+            let sources = searcher.search(
+                &*filtered_query(&*built.query, [None, by_date]),
+                &FacetCollector {
+                    sources: true,
+                    months: false,
+                },
+            )?;
+            let months = searcher.search(
+                &*filtered_query(&*built.query, [by_source, None]),
+                &FacetCollector {
+                    sources: false,
+                    months: true,
+                },
+            )?;
+            facets = Facets {
+                source: sources.source_values(),
+                month: months.month_values(),
+            };
+            let mut generator =
+                SnippetGenerator::create(&searcher, &*built.highlight, self.fields.body)?;
+            generator.set_max_num_chars(self.config.snippet_chars);
+            hits = top
+                .into_iter()
+                .take(request.limit)
+                .map(|(score, address)| self.hit(&searcher, &generator, score, address))
+                .collect::<Result<Vec<_>, Error>>()?;
+        }
+        Ok(SearchResponse {
+            query: request.query.clone(),
+            total,
+            took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0,
+            hits,
+            facets,
+        })
+    }
+
+    fn build(&self, query: &str) -> build::Built {
+        build::Builder {
             analyzer: &self.analyzer,
             fields: self.fields,
             config: &self.config,
         }
-        .build(&groups);
-        let searcher = self.reader.searcher();
-        let (top, total) = if built.searchable {
-            searcher.search(
-                &*built.query,
-                &(
-                    TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset),
-                    Count,
-                ),
-            )?
-        } else {
-            (Vec::new(), 0)
+        .build(&syntax::parse(query))
+    }
+
+    fn source_filter(&self, sources: &[String]) -> Option<Arc<dyn Query>> {
+        if sources.is_empty() {
+            return None;
+        }
+        let any: Vec<(Occur, Box<dyn Query>)> = sources
+            .iter()
+            .map(|s| {
+                let term = Term::from_field_text(self.fields.source, s);
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                (Occur::Should, query)
+            })
+            .collect();
+        Some(Arc::new(BooleanQuery::new(any)))
+    }
+
+    fn date_filter(&self, from: Option<Date>, to: Option<Date>) -> Option<Arc<dyn Query>> {
+        if from.is_none() && to.is_none() {
+            return None;
+        }
+        let field = self.fields.published_at;
+        let bound = |date: Date| {
+            let at = PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(KST);
+            Term::from_field_date(
+                field,
+                tantivy::DateTime::from_timestamp_secs(at.unix_timestamp()),
+            )
         };
-        let mut snippets =
-            SnippetGenerator::create(&searcher, &*built.highlight, self.fields.body)?;
-        snippets.set_max_num_chars(self.config.snippet_chars);
-        let hits = top
-            .into_iter()
-            .take(request.limit)
-            .map(|(score, address)| self.hit(&searcher, &snippets, score, address))
-            .collect::<Result<Vec<_>, Error>>()?;
-        Ok(SearchResponse {
-            query: request.query.clone(),
-            total,
-            took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
-            hits,
-        })
+        let lower = from.map_or(Bound::Unbounded, |d| Bound::Included(bound(d)));
+        let upper = to
+            .and_then(|d| d.next_day())
+            .map_or(Bound::Unbounded, |d| Bound::Excluded(bound(d)));
+        Some(Arc::new(RangeQuery::new(lower, upper)))
     }
 
     fn hit(
@@ -157,6 +271,35 @@ impl Engine {
             url: stored.url,
             snippet,
         })
+    }
+
+    /// The stored document with this id, its body highlighted for `query` when one is given.
+    pub fn document_highlighted(
+        &self,
+        id: &str,
+        query: Option<&str>,
+    ) -> Result<StoredDocument, Error> {
+        let mut document = self.document(id)?;
+        if let Some(query) = query.filter(|q| !q.trim().is_empty()) {
+            let built = self.build(query);
+            let mut terms = std::collections::HashSet::new();
+            built.highlight.query_terms(&mut |term, _| {
+                if term.field() == self.fields.body {
+                    if let Some(text) = term.value().as_str() {
+                        terms.insert(text.to_string());
+                    }
+                }
+            });
+            let ranges: Vec<std::ops::Range<usize>> = self
+                .analyzer
+                .analyze(&document.body)
+                .into_iter()
+                .filter(|t| terms.contains(&t.text))
+                .map(|t| t.offset_from..t.offset_to)
+                .collect();
+            document.body_html = Some(snippet::render_all(&document.body, &ranges));
+        }
+        Ok(document)
     }
 
     /// The stored document with this id.
@@ -193,8 +336,25 @@ impl Engine {
                     time::OffsetDateTime::from_unix_timestamp(d.into_timestamp_secs()).ok()
                 })
                 .map(format_rfc3339),
+            body_html: None,
         }
     }
+}
+
+/// `query` restricted by the filters that are set; filters do not change scores.
+fn filtered_query(query: &dyn Query, filters: [Option<Arc<dyn Query>>; 2]) -> Box<dyn Query> {
+    let filters: Vec<Arc<dyn Query>> = filters.into_iter().flatten().collect();
+    if filters.is_empty() {
+        return query.box_clone();
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query.box_clone())];
+    for filter in filters {
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
+        ));
+    }
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// Minimal HTML escaping for text shown inside a page.

@@ -27,6 +27,11 @@ pub fn render(generator: &SnippetGenerator, body: &str, max_chars: usize) -> Str
     render_range(body, start..end, &highlights)
 }
 
+/// The whole `body` as HTML with `ranges` marked.
+pub fn render_all(body: &str, ranges: &[Range<usize>]) -> String {
+    render_range(body, 0..body.len(), ranges)
+}
+
 fn plain_start(body: &str, max_chars: usize) -> String {
     let end = body
         .char_indices()

@@ -177,3 +177,192 @@ async fn serves_over_a_real_port() {
     assert_eq!(json["query"], "올림픽");
     assert!(!json["hits"].as_array().unwrap().is_empty());
 }
+
+async fn get_from(state: chaja::http::AppState, uri: &str) -> (StatusCode, Value) {
+    let response = router(state)
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+fn two_publishers() -> chaja::http::AppState {
+    use std::sync::OnceLock;
+    static ENGINE: OnceLock<chaja::search::Engine> = OnceLock::new();
+    let engine = ENGINE.get_or_init(|| super::support::engine_of(super::support::collection()));
+    chaja::http::AppState::new(engine.clone(), chaja::config::Config::default())
+}
+
+#[tokio::test]
+async fn source_and_date_filters_with_facets_for_the_whole_match_set() {
+    let world_cup = q("월드컵");
+    let (status, all) = get_from(
+        two_publishers(),
+        &format!("/api/search?q={world_cup}&limit=3"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(all["total"], 11);
+    assert_eq!(
+        all["facets"]["source"],
+        serde_json::json!([{"value": "ko.wikinews.org", "count": 8}, {"value": "가상일보", "count": 3}])
+    );
+    let months = all["facets"]["month"].as_array().unwrap();
+    assert_eq!(
+        months[0],
+        serde_json::json!({"value": "2023-07", "count": 1}),
+        "newest month first"
+    );
+    let month_total: u64 = months.iter().map(|m| m["count"].as_u64().unwrap()).sum();
+    assert_eq!(
+        month_total, 11,
+        "every match is dated, so months add up to the total"
+    );
+
+    let (_, one) = get_from(
+        two_publishers(),
+        &format!("/api/search?q={world_cup}&source={}", q("가상일보")),
+    )
+    .await;
+    assert_eq!(one["total"], 3);
+    assert!(one["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["source"] == "가상일보"));
+    // The source facet ignores the source filter, so the other publisher stays selectable.
+    assert_eq!(one["facets"]["source"], all["facets"]["source"]);
+    assert_eq!(one["facets"]["month"].as_array().unwrap().len(), 3);
+
+    let (_, both) = get_from(
+        two_publishers(),
+        &format!(
+            "/api/search?q={world_cup}&source={}&source=ko.wikinews.org",
+            q("가상일보")
+        ),
+    )
+    .await;
+    assert_eq!(both["total"], 11, "repeated source means any of them");
+
+    let (_, summer) = get_from(
+        two_publishers(),
+        &format!("/api/search?q={world_cup}&from=2023-06-10&to=2023-07-20"),
+    )
+    .await;
+    let ids: Vec<&str> = summer["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(summer["total"], 2, "both ends are inclusive: {ids:?}");
+    assert!(ids.contains(&"gasang-1") && ids.contains(&"gasang-3"));
+}
+
+#[tokio::test]
+async fn sort_by_date_is_newest_first() {
+    let (_, body) = get_from(
+        two_publishers(),
+        &format!("/api/search?q={}&sort=date&limit=20", q("월드컵")),
+    )
+    .await;
+    let dates: Vec<&str> = body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["published_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates.len(), 11);
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+    assert_eq!(body["hits"][0]["id"], "gasang-3");
+    assert!(body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["score"].as_f64().unwrap() > 0.0));
+}
+
+#[tokio::test]
+async fn bad_filters_are_400s() {
+    for bad in [
+        "from=2023-13-01",
+        "to=yesterday",
+        "from=2023-05-01&to=2023-04-01",
+        "sort=popular",
+    ] {
+        let (status, body) = get_from(
+            two_publishers(),
+            &format!("/api/search?q={}&{bad}", q("월드컵")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(body["error"]["code"], "bad_parameter");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("from") || message.contains("to") || message.contains("sort"),
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn document_view_highlights_the_query() {
+    let (status, doc) = get(&format!(
+        "/api/documents/kowikinews-0001?q={}",
+        q("월드컵을")
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let html = doc["body_html"].as_str().unwrap();
+    assert!(html.matches("<mark>월드컵</mark>").count() >= 3, "{html}");
+    let (_, plain) = get("/api/documents/kowikinews-0001").await;
+    assert!(plain.get("body_html").is_none());
+}
+
+#[tokio::test]
+async fn page_and_assets_are_served_from_the_binary() {
+    for (uri, kind, needle) in [
+        ("/", "text/html", "type=\"search\" name=\"q\""),
+        ("/doc/kowikinews-0001", "text/html", "/assets/app.js"),
+        ("/assets/app.js", "text/javascript", "/api/search?"),
+        ("/assets/style.css", "text/css", "mark"),
+    ] {
+        let response = router(sample_state())
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(content_type.starts_with(kind), "{uri}: {content_type}");
+        let text = String::from_utf8(
+            response
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec(),
+        )
+        .unwrap();
+        assert!(text.contains(needle), "{uri} lacks {needle}");
+        // The only outside address is the attribution link in the footer, which is never fetched.
+        let text = text.replace("href=\"https://ko.wikinews.org\"", "");
+        for external in [
+            "http://",
+            "https://",
+            "//cdn",
+            "fonts.googleapis",
+            "@import",
+            "url(",
+        ] {
+            assert!(!text.contains(external), "{uri} refers to {external}");
+        }
+    }
+}

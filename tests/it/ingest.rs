@@ -23,6 +23,7 @@ fn search_ids(engine: &Engine, query: &str) -> Vec<String> {
             query: query.into(),
             limit: 10,
             offset: 0,
+            ..SearchRequest::default()
         })
         .unwrap()
         .hits

@@ -1,4 +1,5 @@
 mod api;
+mod browser;
 mod ingest;
 mod search;
 mod seeds;

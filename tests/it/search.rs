@@ -10,6 +10,7 @@ fn search(engine: &Engine, query: &str) -> SearchResponse {
             query: query.to_string(),
             limit: 10,
             offset: 0,
+            ..SearchRequest::default()
         })
         .unwrap()
 }
@@ -174,6 +175,7 @@ fn paging_walks_the_whole_result_list() {
             query: "대통령".into(),
             limit: 30,
             offset: 0,
+            ..SearchRequest::default()
         })
         .unwrap();
     let second = engine
@@ -181,6 +183,7 @@ fn paging_walks_the_whole_result_list() {
             query: "대통령".into(),
             limit: 10,
             offset: 10,
+            ..SearchRequest::default()
         })
         .unwrap();
     assert_eq!(all.total, second.total);

@@ -41,6 +41,7 @@ fn search(engine: &Engine, query: &str) -> SearchResponse {
             query: query.to_string(),
             limit: 10,
             offset: 0,
+            ..SearchRequest::default()
         })
         .unwrap()
 }

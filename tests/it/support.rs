@@ -9,6 +9,7 @@ use chaja::http::AppState;
 use chaja::indexer;
 use chaja::ingest::{self, Article};
 use chaja::search::Engine;
+use time::macros::datetime;
 
 pub fn analyzer() -> KoreanTokenizer {
     static ANALYZER: OnceLock<KoreanTokenizer> = OnceLock::new();
@@ -50,6 +51,42 @@ pub fn article(id: &str, title: &str, body: &str) -> ingest::Item {
         url: None,
         published_at: None,
     })
+}
+
+/// Wikinews plus a few articles from a second publisher, so the source facet has a choice.
+pub fn collection() -> Vec<ingest::Item> {
+    let mut items: Vec<ingest::Item> = ingest::sample().collect();
+    let extra = [
+        (
+            "gasang-1",
+            "월드컵 예선, 대표팀 승리",
+            "축구 대표팀이 월드컵 예선에서 승리했다.",
+            datetime!(2023-06-10 20:00 +09:00),
+        ),
+        (
+            "gasang-2",
+            "월드컵 중계권 협상 타결",
+            "방송사들이 월드컵 중계권 협상을 마쳤다.",
+            datetime!(2023-03-02 09:00 +09:00),
+        ),
+        (
+            "gasang-3",
+            "여자 월드컵 개막",
+            "여자 월드컵이 개막해 한 달 동안 열린다.",
+            datetime!(2023-07-20 18:30 +09:00),
+        ),
+    ];
+    for (id, title, body, at) in extra {
+        items.push(Ok(Article {
+            id: id.to_string(),
+            title: title.to_string(),
+            body: body.to_string(),
+            source: Some("가상일보".to_string()),
+            url: None,
+            published_at: Some(at),
+        }));
+    }
+    items
 }
 
 /// `../shared` beside the checkout. Missing is a skip on a developer machine and a failure under

@@ -1,0 +1,301 @@
+// 찾아 search page: the state lives in the URL (q, source, from, to, sort, page); the page renders
+// whatever the URL says, so links are shareable and back/forward work.
+"use strict";
+
+const PAGE_SIZE = 10;
+const MAX_PAGES = 100;
+const $ = (id) => document.getElementById(id);
+let inflight = null;
+let typingTimer = null;
+
+function readState() {
+  const p = new URLSearchParams(location.search);
+  const page = parseInt(p.get("page") || "1", 10);
+  return {
+    q: (p.get("q") || "").trim(),
+    sources: p.getAll("source").filter(Boolean),
+    from: p.get("from") || "",
+    to: p.get("to") || "",
+    sort: p.get("sort") === "date" ? "date" : "relevance",
+    page: Number.isFinite(page) && page > 0 ? Math.min(page, MAX_PAGES) : 1,
+  };
+}
+
+function pageParams(s) {
+  const p = new URLSearchParams();
+  if (s.q) p.set("q", s.q);
+  s.sources.forEach((v) => p.append("source", v));
+  if (s.from) p.set("from", s.from);
+  if (s.to) p.set("to", s.to);
+  if (s.sort === "date") p.set("sort", "date");
+  if (s.page > 1) p.set("page", String(s.page));
+  return p;
+}
+
+function pageUrl(s) {
+  const qs = pageParams(s).toString();
+  return "/" + (qs ? "?" + qs : "");
+}
+
+function go(url, replace) {
+  if (url === location.pathname + location.search) return render();
+  if (replace) history.replaceState(null, "", url);
+  else history.pushState(null, "", url);
+  render();
+}
+
+function update(changes, replace) {
+  go(pageUrl({ ...readState(), page: 1, ...changes }), replace);
+}
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "text") node.textContent = v;
+    else if (k === "html") node.innerHTML = v; // only for server-escaped snippets
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  children.flat().forEach((c) => c && node.append(c));
+  return node;
+}
+
+function day(iso) {
+  return iso ? iso.slice(0, 10) : "";
+}
+
+function setStatus(text, kind) {
+  const status = $("status");
+  status.textContent = text;
+  status.className = kind || "";
+}
+
+function render() {
+  if (location.pathname.startsWith("/doc/")) return renderDocument();
+  $("doc-view").hidden = true;
+  $("search-view").hidden = false;
+  const s = readState();
+  const box = $("q");
+  if (document.activeElement !== box || box.value.trim() !== s.q) box.value = s.q;
+  document.title = s.q ? `${s.q} - 찾아` : "찾아 · 한국어 뉴스 검색";
+  syncFilters(s);
+  if (!s.q) {
+    if (inflight) inflight.abort();
+    $("results").replaceChildren();
+    $("pager").replaceChildren();
+    $("filters").hidden = true;
+    $("search-view").classList.add("nofilters");
+    setStatus("검색어를 입력하세요. 예: 월드컵, 대통령 선거, \"지구 온난화\", 올림픽 -축구", "empty");
+    return;
+  }
+  search(s);
+}
+
+function syncFilters(s) {
+  document.querySelectorAll(".sort button").forEach((b) => {
+    b.setAttribute("aria-pressed", String(b.dataset.sort === s.sort));
+  });
+  $("from").value = s.from;
+  $("to").value = s.to;
+  $("clear-dates").hidden = !(s.from || s.to);
+}
+
+async function search(s) {
+  if (inflight) inflight.abort();
+  const controller = new AbortController();
+  inflight = controller;
+  const api = pageParams(s);
+  api.delete("page");
+  api.set("limit", String(PAGE_SIZE));
+  api.set("offset", String((s.page - 1) * PAGE_SIZE));
+  let data;
+  try {
+    const response = await fetch("/api/search?" + api.toString(), { signal: controller.signal });
+    data = await response.json().catch(() => null);
+    if (!response.ok) {
+      const message = data && data.error ? data.error.message : `HTTP ${response.status}`;
+      showError(`검색할 수 없습니다: ${message}`);
+      return;
+    }
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    showError("서버에 연결할 수 없습니다. 잠시 뒤 다시 시도하세요.");
+    return;
+  }
+  if (controller !== inflight) return;
+  inflight = null;
+  showResults(s, data);
+}
+
+function showError(message) {
+  $("results").replaceChildren();
+  $("pager").replaceChildren();
+  setStatus(message, "error");
+}
+
+function showResults(s, data) {
+  $("filters").hidden = false;
+  $("search-view").classList.remove("nofilters");
+  renderFacets(s, data.facets || { source: [], month: [] });
+  if (data.total === 0) {
+    $("results").replaceChildren();
+    $("pager").replaceChildren();
+    const filtered = s.sources.length || s.from || s.to;
+    setStatus(
+      `'${s.q}'에 대한 검색결과가 없습니다. ` +
+        (filtered ? "언론사나 기간 필터를 해제해 보세요." : "철자를 확인하거나 더 짧은 검색어로 찾아보세요."),
+      "empty",
+    );
+    return;
+  }
+  const seconds = (data.took_ms / 1000).toFixed(3);
+  const first = (s.page - 1) * PAGE_SIZE + 1;
+  const last = first + data.hits.length - 1;
+  setStatus(`검색결과 ${data.total.toLocaleString("ko-KR")}건 중 ${first}–${last} (${seconds}초)`);
+  $("results").replaceChildren(...data.hits.map((hit) => renderHit(hit, s.q)));
+  renderPager(s, data.total);
+}
+
+function docUrl(id, q) {
+  return `/doc/${encodeURIComponent(id)}` + (q ? `?q=${encodeURIComponent(q)}` : "");
+}
+
+function renderHit(hit, q) {
+  const internal = docUrl(hit.id, q);
+  const titleLink = hit.url
+    ? el("a", { href: hit.url, target: "_blank", rel: "noopener", text: hit.title || hit.id })
+    : el("a", { href: internal, "data-internal": true, text: hit.title || hit.id });
+  const meta = el("div", { class: "meta" });
+  if (hit.source) meta.append(el("span", { class: "source", text: hit.source }), " · ");
+  if (hit.published_at) meta.append(el("time", { datetime: hit.published_at, text: day(hit.published_at) }), " · ");
+  meta.append(el("a", { href: internal, "data-internal": true, text: "본문 보기" }));
+  return el(
+    "li",
+    { class: "hit", "data-id": hit.id },
+    el("h3", {}, titleLink),
+    meta,
+    el("p", { class: "snippet", html: hit.snippet }),
+  );
+}
+
+function renderFacets(s, facets) {
+  const sources = $("source-facets");
+  const known = new Set(facets.source.map((f) => f.value));
+  const entries = [...facets.source, ...s.sources.filter((v) => !known.has(v)).map((value) => ({ value, count: 0 }))];
+  sources.replaceChildren(
+    ...entries.map((f) => {
+      const box = el("input", { type: "checkbox", name: "source", value: f.value, checked: s.sources.includes(f.value) });
+      box.addEventListener("change", () => {
+        const current = readState().sources;
+        const next = box.checked ? [...current, f.value] : current.filter((v) => v !== f.value);
+        update({ sources: next });
+      });
+      return el("li", {}, el("label", {}, box, " ", f.value), el("span", { class: "count", text: f.count.toLocaleString("ko-KR") }));
+    }),
+  );
+  const months = $("month-facets");
+  months.replaceChildren(
+    ...facets.month.slice(0, 12).map((f) => {
+      const [y, m] = f.value.split("-").map(Number);
+      const lastDay = new Date(y, m, 0).getDate();
+      const button = el("button", { type: "button", "data-month": f.value, text: `${y}년 ${m}월` });
+      button.addEventListener("click", () =>
+        update({ from: `${f.value}-01`, to: `${f.value}-${String(lastDay).padStart(2, "0")}` }),
+      );
+      return el("li", {}, button, el("span", { class: "count", text: f.count.toLocaleString("ko-KR") }));
+    }),
+  );
+}
+
+function renderPager(s, total) {
+  const pages = Math.min(Math.ceil(total / PAGE_SIZE), MAX_PAGES);
+  const pager = $("pager");
+  if (pages <= 1) return pager.replaceChildren();
+  const link = (page, text, label) =>
+    el("a", { href: pageUrl({ ...s, page }), "data-internal": true, "aria-label": label, text });
+  const items = [];
+  if (s.page > 1) items.push(link(s.page - 1, "‹ 이전", "이전 페이지"));
+  const start = Math.max(1, Math.min(s.page - 4, pages - 9));
+  for (let p = start; p <= Math.min(pages, start + 9); p++) {
+    items.push(p === s.page ? el("span", { "aria-current": "page", text: String(p) }) : link(p, String(p), `${p} 페이지`));
+  }
+  if (s.page < pages) items.push(link(s.page + 1, "다음 ›", "다음 페이지"));
+  pager.replaceChildren(...items);
+}
+
+async function renderDocument() {
+  $("search-view").hidden = true;
+  const view = $("doc-view");
+  view.hidden = false;
+  const id = decodeURIComponent(location.pathname.slice("/doc/".length));
+  const q = new URLSearchParams(location.search).get("q") || "";
+  $("q").value = q;
+  view.replaceChildren(el("p", { text: "불러오는 중…" }));
+  const back = el("a", { href: pageUrl({ q, sources: [], from: "", to: "", sort: "relevance", page: 1 }), "data-internal": true, text: "← 검색결과로" });
+  try {
+    const response = await fetch(`/api/documents/${encodeURIComponent(id)}` + (q ? `?q=${encodeURIComponent(q)}` : ""));
+    const doc = await response.json().catch(() => null);
+    if (!response.ok) {
+      const message = response.status === 404 ? "문서를 찾을 수 없습니다." : `문서를 불러올 수 없습니다: ${doc && doc.error ? doc.error.message : response.status}`;
+      view.replaceChildren(back, el("p", { class: "error", text: message }));
+      return;
+    }
+    document.title = `${doc.title || doc.id} - 찾아`;
+    const meta = el("div", { class: "meta" });
+    if (doc.source) meta.append(el("span", { class: "source", text: doc.source }), " · ");
+    if (doc.published_at) meta.append(el("time", { datetime: doc.published_at, text: day(doc.published_at) }));
+    if (doc.url) meta.append(" · ", el("a", { href: doc.url, target: "_blank", rel: "noopener", text: "원문" }));
+    view.replaceChildren(
+      back,
+      el("h1", { text: doc.title || doc.id }),
+      meta,
+      doc.body_html ? el("div", { class: "body", html: doc.body_html }) : el("div", { class: "body", text: doc.body }),
+    );
+  } catch (err) {
+    view.replaceChildren(back, el("p", { class: "error", text: "서버에 연결할 수 없습니다." }));
+  }
+}
+
+function wire() {
+  const box = $("q");
+  $("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(typingTimer);
+    update({ q: box.value.trim() }, false);
+  });
+  box.addEventListener("input", () => {
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => {
+      if (location.pathname.startsWith("/doc/")) return;
+      const had = readState().q !== "";
+      update({ q: box.value.trim() }, had);
+    }, 300);
+  });
+  document.querySelectorAll(".sort button").forEach((b) =>
+    b.addEventListener("click", () => update({ sort: b.dataset.sort })),
+  );
+  for (const id of ["from", "to"]) {
+    $(id).addEventListener("change", () => update({ [id]: $(id).value }));
+  }
+  $("clear-dates").addEventListener("click", () => update({ from: "", to: "" }));
+  document.addEventListener("click", (event) => {
+    const a = event.target.closest("a[data-internal]");
+    if (!a || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    go(a.getAttribute("href"), false);
+    window.scrollTo(0, 0);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    const tag = (document.activeElement && document.activeElement.tagName) || "";
+    if (["INPUT", "TEXTAREA", "SELECT"].includes(tag)) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+  window.addEventListener("popstate", render);
+  render();
+  if (!location.pathname.startsWith("/doc/")) box.focus();
+}
+
+wire();

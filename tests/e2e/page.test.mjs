@@ -1,0 +1,166 @@
+// End-to-end test of the search page in headless Chromium. The Rust test `it::browser` starts chaja on a
+// free port and runs this with CHAJA_URL set; it can also be run by hand against any running chaja
+// serving the bundled sample: CHAJA_URL=http://127.0.0.1:8080 node page.test.mjs
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const base = process.env.CHAJA_URL || "http://127.0.0.1:8080";
+const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const shots = join(dirname(fileURLToPath(import.meta.url)), "screenshots");
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+const outside = [];
+const steps = [];
+
+async function step(name, fn) {
+  const started = Date.now();
+  await fn();
+  steps.push(`ok ${name} (${Date.now() - started} ms)`);
+  console.log(`ok ${name}`);
+}
+
+async function newPage(viewport = { width: 1280, height: 900 }) {
+  const page = await browser.newPage({ viewport, locale: "ko-KR" });
+  page.on("request", (req) => {
+    const url = req.url();
+    if (!url.startsWith(base) && !url.startsWith("data:")) outside.push(url);
+  });
+  page.on("pageerror", (err) => outside.push(`page error: ${err.message}`));
+  return page;
+}
+
+const hits = (page) => page.locator("#results li.hit");
+const statusText = (page) => page.locator("#status").innerText();
+const param = (page, name) => new URL(page.url()).searchParams.getAll(name);
+
+try {
+  const page = await newPage();
+
+  await step("deep link /?q=월드컵 shows ranked, highlighted results without typing", async () => {
+    await page.goto(`${base}/?q=${encodeURIComponent("월드컵")}`);
+    await hits(page).first().waitFor();
+    assert.ok((await hits(page).count()) >= 5);
+    assert.match(await statusText(page), /검색결과 [\d,]+건/);
+    assert.equal(await page.locator("#q").inputValue(), "월드컵");
+    const marks = await page.locator("#results .snippet mark").allInnerTexts();
+    assert.ok(marks.length >= 5 && marks.every((m) => m.includes("월드컵")), `marks: ${marks}`);
+    assert.match(await hits(page).first().locator("h3").innerText(), /월드컵/);
+    await page.screenshot({ path: join(shots, "results.png"), fullPage: true });
+  });
+
+  await step("source facet narrows results to that publisher", async () => {
+    const facet = page.locator("#source-facets label", { hasText: "가상일보" });
+    await facet.waitFor();
+    const countText = await page.locator("#source-facets li", { hasText: "가상일보" }).locator(".count").innerText();
+    await facet.locator("input").check();
+    await page.waitForURL((url) => url.searchParams.getAll("source").includes("가상일보"));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll("#results .source")].every((s) => s.textContent === "가상일보"),
+    );
+    const sources = await page.locator("#results .source").allInnerTexts();
+    assert.ok(sources.length > 0 && sources.every((s) => s === "가상일보"), `sources: ${sources}`);
+    assert.equal(String(sources.length), countText, "facet count matches the filtered results");
+    assert.ok(await facet.locator("input").isChecked());
+    await page.screenshot({ path: join(shots, "facets.png"), fullPage: true });
+    await facet.locator("input").uncheck();
+    await page.waitForURL((url) => url.searchParams.getAll("source").length === 0);
+  });
+
+  await step("sort by date puts the newest first", async () => {
+    await page.locator(".sort button[data-sort=date]").click();
+    await page.waitForURL((url) => url.searchParams.get("sort") === "date");
+    await page.waitForFunction(() => document.querySelector(".sort button[data-sort=date]").getAttribute("aria-pressed") === "true");
+    await hits(page).first().waitFor();
+    await page.waitForTimeout(200);
+    const dates = await page.locator("#results time").evaluateAll((ts) => ts.map((t) => t.getAttribute("datetime")));
+    assert.ok(dates.length >= 2);
+    assert.deepEqual([...dates].sort().reverse(), dates, `dates: ${dates}`);
+  });
+
+  await step("typing searches as you type, with the query in the URL", async () => {
+    await page.goto(base + "/");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "q", "search box focused on load");
+    assert.match(await statusText(page), /검색어를 입력하세요/);
+    await page.locator("#q").pressSequentially("올림픽", { delay: 40 });
+    await page.waitForURL((url) => url.searchParams.get("q") === "올림픽");
+    await page.locator("#results .snippet mark").first().waitFor();
+    const marks = await page.locator("#results mark").allInnerTexts();
+    assert.ok(marks.some((m) => m.includes("올림픽")), `marks: ${marks}`);
+  });
+
+  await step("Enter searches; paging forward and back/forward follow the URL", async () => {
+    await page.locator("#q").fill("대통령");
+    await page.locator("#q").press("Enter");
+    await page.waitForURL((url) => url.searchParams.get("q") === "대통령");
+    await page.waitForFunction(() => /1–10/.test(document.querySelector("#status").textContent));
+    const firstPage = await hits(page).first().getAttribute("data-id");
+    await page.locator("#pager a", { hasText: "다음" }).click();
+    await page.waitForURL((url) => url.searchParams.get("page") === "2");
+    await page.waitForFunction(() => /11–20/.test(document.querySelector("#status").textContent));
+    const secondPage = await hits(page).first().getAttribute("data-id");
+    assert.notEqual(secondPage, firstPage);
+    assert.equal(await page.locator("#pager [aria-current=page]").innerText(), "2");
+    await page.goBack();
+    await page.waitForFunction(() => /1–10/.test(document.querySelector("#status").textContent));
+    assert.equal(await hits(page).first().getAttribute("data-id"), firstPage);
+    await page.goForward();
+    await page.waitForFunction(() => /11–20/.test(document.querySelector("#status").textContent));
+  });
+
+  await step("document view shows the whole article with the query highlighted", async () => {
+    await page.goto(`${base}/?q=${encodeURIComponent("월드컵")}`);
+    await hits(page).first().waitFor();
+    const title = await hits(page).first().locator("h3").innerText();
+    await hits(page).first().locator("a", { hasText: "본문 보기" }).click();
+    await page.waitForURL((url) => url.pathname.startsWith("/doc/"));
+    await page.locator("#doc-view h1").waitFor();
+    assert.equal(await page.locator("#doc-view h1").innerText(), title);
+    assert.ok((await page.locator("#doc-view .body mark").count()) >= 1);
+    await page.goBack();
+    await hits(page).first().waitFor();
+  });
+
+  await step("no-result and error states say what happened", async () => {
+    await page.goto(`${base}/?q=${encodeURIComponent("퀘벡캬라멜프라푸치노")}`);
+    await page.waitForFunction(() => /검색결과가 없습니다/.test(document.querySelector("#status").textContent));
+    assert.equal(await hits(page).count(), 0);
+    await page.screenshot({ path: join(shots, "no-result.png"), fullPage: true });
+    await page.goto(`${base}/?q=${encodeURIComponent("월드컵")}&from=2020-12-01&to=2020-01-01`);
+    await page.waitForFunction(() => document.querySelector("#status").classList.contains("error"));
+    assert.match(await statusText(page), /검색할 수 없습니다/);
+  });
+
+  await step("'/' focuses the search box", async () => {
+    await page.goto(`${base}/?q=${encodeURIComponent("월드컵")}`);
+    await hits(page).first().waitFor();
+    await page.locator("#results").click({ position: { x: 5, y: 5 } });
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press("/");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "q");
+  });
+
+  await step("usable at phone width", async () => {
+    const phone = await newPage({ width: 390, height: 844 });
+    await phone.goto(`${base}/?q=${encodeURIComponent("월드컵")}`);
+    await hits(phone).first().waitFor();
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
+    await phone.screenshot({ path: join(shots, "phone.png"), fullPage: false });
+  });
+
+  assert.deepEqual(outside, [], "the page fetched nothing outside the server and threw no errors");
+  console.log(`all ${steps.length} browser checks passed; screenshots in ${shots}`);
+} finally {
+  await browser.close();
+}
