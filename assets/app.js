@@ -134,6 +134,8 @@ function showError(message) {
 }
 
 function showResults(s, data) {
+  // Which state these results belong to (tests and scripts can wait for it).
+  $("results").dataset.state = pageParams(s).toString();
   $("filters").hidden = false;
   $("search-view").classList.remove("nofilters");
   renderFacets(s, data.facets || { source: [], month: [] });

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::analyzer::KoreanTokenizer;
 use crate::config::Config;
+use crate::eval;
 use crate::http::{self, AppState};
 use crate::indexer;
 use crate::ingest;
@@ -43,6 +44,20 @@ pub enum Command {
         /// Address to listen on, e.g. 127.0.0.1:8080
         #[arg(long)]
         bind: Option<String>,
+        #[arg(long)]
+        index_dir: Option<PathBuf>,
+    },
+    /// Measure ranking quality: MRR@10, Recall@1 and Recall@10 of a query set with judgements
+    Eval {
+        /// JSONL of {"qid","query"}
+        #[arg(long)]
+        queries: PathBuf,
+        /// TSV of qid, doc id, relevance
+        #[arg(long)]
+        qrels: PathBuf,
+        /// Also write a TREC run file here
+        #[arg(long)]
+        run: Option<PathBuf>,
         #[arg(long)]
         index_dir: Option<PathBuf>,
     },
@@ -104,6 +119,39 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             serve(config, analyzer)
         }
+        Some(Command::Eval {
+            queries,
+            qrels,
+            run,
+            index_dir,
+        }) => {
+            if let Some(dir) = index_dir {
+                config.index.dir = dir;
+            }
+            let index = indexer::open_existing(&config.index.dir, &analyzer)?;
+            let engine = Engine::new(index, analyzer, &config)?;
+            let queries = eval::read_queries(&queries)?;
+            let qrels = eval::read_qrels(&qrels)?;
+            let mut file = match &run {
+                Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path)?)),
+                None => None,
+            };
+            let metrics = eval::evaluate(
+                &engine,
+                &queries,
+                &qrels,
+                file.as_mut().map(|f| f as &mut dyn std::io::Write),
+            )?;
+            println!("queries     {}", metrics.queries);
+            println!("MRR@10      {:.4}", metrics.mrr_at_10);
+            println!("Recall@1    {:.4}", metrics.recall_at_1);
+            println!("Recall@10   {:.4}", metrics.recall_at_10);
+            println!(
+                "mean query  {:.2} ms (in-process, top 10, no snippets)",
+                metrics.mean_ms
+            );
+            Ok(())
+        }
         Some(Command::Search {
             query,
             limit,
@@ -112,7 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(dir) = index_dir {
                 config.index.dir = dir;
             }
-            let index = indexer::open_or_create(&config.index.dir, &analyzer)?;
+            let index = indexer::open_existing(&config.index.dir, &analyzer)?;
             let engine = Engine::new(index, analyzer, &config)?;
             let response = engine.search(&SearchRequest {
                 query,

@@ -82,7 +82,23 @@ pub struct SearchConfig {
     /// matches and need at least `min_match_ratio` of their words.
     pub all_terms_up_to: usize,
     pub min_match_ratio: f32,
+    /// Title weight for long queries (questions, sentences), whose words describe the content rather
+    /// than name the subject.
+    pub long_query_title_boost: f32,
+    /// Weight of the character-bigram view of the query (0 turns it off).
+    pub bigram_weight: f32,
+    /// Share of the query's bigrams a document needs to be found through them alone.
+    pub bigram_min_match: f32,
+    /// Question words left out of queries of more than one word (무엇, 누구, 언제, …).
+    pub query_stopwords: Vec<String>,
 }
+
+/// Korean question words (they say what is asked, not what the answer contains) and the light
+/// verbs and bound nouns questions are built with.
+pub const QUESTION_WORDS: &[&str] = &[
+    "무엇", "누구", "언제", "어디", "어느", "몇", "얼마", "어떻", "어떤", "어떠", "무슨", "왜",
+    "어찌", "뭐", "며칠", "이", "하", "되", "것",
+];
 
 impl Default for SearchConfig {
     fn default() -> Self {
@@ -92,6 +108,10 @@ impl Default for SearchConfig {
             snippet_chars: 160,
             all_terms_up_to: 3,
             min_match_ratio: 0.5,
+            long_query_title_boost: 0.5,
+            bigram_weight: 0.8,
+            bigram_min_match: 0.8,
+            query_stopwords: QUESTION_WORDS.iter().map(|w| w.to_string()).collect(),
         }
     }
 }
@@ -166,8 +186,15 @@ impl Config {
         if !(self.search.title_boost.is_finite() && self.search.title_boost > 0.0) {
             return bad("search.title_boost must be a positive number");
         }
-        if !(0.0..=1.0).contains(&self.search.min_match_ratio) {
-            return bad("search.min_match_ratio must be between 0 and 1");
+        if !(0.0..=1.0).contains(&self.search.min_match_ratio)
+            || !(0.0..=1.0).contains(&self.search.bigram_min_match)
+        {
+            return bad(
+                "search.min_match_ratio and search.bigram_min_match must be between 0 and 1",
+            );
+        }
+        if !(self.search.bigram_weight.is_finite() && self.search.bigram_weight >= 0.0) {
+            return bad("search.bigram_weight must be zero or more");
         }
         Ok(())
     }

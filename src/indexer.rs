@@ -39,6 +39,17 @@ pub fn open_or_create(dir: &Path, analyzer: &KoreanTokenizer) -> Result<Index, E
     Ok(index)
 }
 
+/// Opens the index in `dir`, which must exist, and registers the Korean analyzer on it.
+pub fn open_existing(dir: &Path, analyzer: &KoreanTokenizer) -> Result<Index, Error> {
+    if !dir.join("meta.json").exists() {
+        return Err(Error::Input(format!(
+            "no index in {}: build one with `chaja index --input …`",
+            dir.display()
+        )));
+    }
+    open_or_create(dir, analyzer)
+}
+
 /// A fresh index in memory, for tests and benchmarks.
 pub fn create_in_ram(analyzer: &KoreanTokenizer) -> Index {
     let index = Index::create_in_ram(schema::build().0);
@@ -128,6 +139,8 @@ impl Writer {
         self.report.text_bytes += (article.title.len() + article.body.len()) as u64;
         let mut document: TantivyDocument = doc!(
             f.id => article.id,
+            f.bigram => article.title.as_str(),
+            f.bigram => article.body.as_str(),
             f.title => article.title,
             f.body => article.body,
         );

@@ -8,6 +8,7 @@ pub mod analyzer;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod eval;
 pub mod http;
 pub mod indexer;
 pub mod ingest;

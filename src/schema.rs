@@ -5,7 +5,7 @@ use tantivy::schema::{
     TextOptions, FAST, STORED, STRING,
 };
 
-use crate::analyzer::KOREAN;
+use crate::analyzer::{BIGRAM, KOREAN};
 
 /// Handles of every field of the index.
 #[derive(Debug, Clone, Copy)]
@@ -18,6 +18,8 @@ pub struct Fields {
     pub source: Field,
     pub url: Field,
     pub published_at: Field,
+    /// Title and body again as character bigrams (not stored): new words and spacing variants.
+    pub bigram: Field,
 }
 
 impl Fields {
@@ -30,6 +32,7 @@ impl Fields {
             source: schema.get_field("source").ok()?,
             url: schema.get_field("url").ok()?,
             published_at: schema.get_field("published_at").ok()?,
+            bigram: schema.get_field("bigram").ok()?,
         })
     }
 }
@@ -42,7 +45,7 @@ pub fn build() -> (Schema, Fields) {
             .set_tokenizer(KOREAN)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
-    let id = builder.add_text_field("id", STRING | STORED);
+    let id = builder.add_text_field("id", STRING | STORED | FAST);
     let title = builder.add_text_field("title", korean.clone());
     let body = builder.add_text_field("body", korean);
     let source = builder.add_text_field("source", STRING | STORED | FAST);
@@ -53,6 +56,14 @@ pub fn build() -> (Schema, Fields) {
             .set_indexed()
             .set_precision(DateTimePrecision::Seconds),
     );
+    let bigram = builder.add_text_field(
+        "bigram",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(BIGRAM)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        ),
+    );
     let fields = Fields {
         id,
         title,
@@ -60,6 +71,7 @@ pub fn build() -> (Schema, Fields) {
         source,
         url,
         published_at,
+        bigram,
     };
     (builder.build(), fields)
 }

@@ -2,6 +2,7 @@
 //! filtering, decompounding, stemming of inflected forms and lower-casing. Owns the one function that
 //! registers tokenizers on an index; does not know about fields or queries.
 
+mod bigram;
 mod pos;
 
 use std::borrow::Cow;
@@ -15,10 +16,13 @@ use tantivy::Index;
 
 use crate::config::{AnalyzerConfig, Decompound};
 use crate::error::InternalError;
+pub use bigram::{bigrams, BigramTokenizer};
 pub use pos::StopTags;
 
 /// Name under which the Korean analyzer is registered on every index.
 pub const KOREAN: &str = "ko";
+/// Name of the character-bigram analyzer.
+pub const BIGRAM: &str = "ko_bigram";
 
 /// The embedded ko-dic, loaded once per process.
 fn system_dictionary() -> Result<Dictionary, InternalError> {
@@ -219,6 +223,12 @@ pub struct KoreanTokenStream {
     index: usize,
 }
 
+impl KoreanTokenStream {
+    pub fn new(tokens: Vec<Token>) -> Self {
+        Self { tokens, index: 0 }
+    }
+}
+
 impl TokenStream for KoreanTokenStream {
     fn advance(&mut self) -> bool {
         if self.index < self.tokens.len() {
@@ -242,10 +252,7 @@ impl Tokenizer for KoreanTokenizer {
     type TokenStream<'a> = KoreanTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KoreanTokenStream {
-        KoreanTokenStream {
-            tokens: self.analyze(text),
-            index: 0,
-        }
+        KoreanTokenStream::new(self.analyze(text))
     }
 }
 
@@ -255,6 +262,9 @@ pub fn register(index: &Index, analyzer: &KoreanTokenizer) {
     index
         .tokenizers()
         .register(KOREAN, TextAnalyzer::from(analyzer.clone()));
+    index
+        .tokenizers()
+        .register(BIGRAM, TextAnalyzer::from(BigramTokenizer));
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use tantivy::tokenizer::Token;
 use tantivy::Term;
 
 use super::syntax::{Atom, Group, Role, Scope};
-use crate::analyzer::KoreanTokenizer;
+use crate::analyzer::{bigrams, KoreanTokenizer};
 use crate::config::SearchConfig;
 use crate::schema::Fields;
 
@@ -32,11 +32,71 @@ impl Builder<'_> {
         let mut should = Vec::new();
         let mut must = Vec::new();
         let mut exclude = Vec::new();
+        let plain = groups.iter().filter(|g| g.role == Role::Should).count();
+        // A question ("…는 누구인가?") is ranked by how much of it matches, however short.
+        let question = plain > 1
+            && groups.iter().flat_map(|g| &g.alternatives).any(|a| {
+                a.text.ends_with('?')
+                    || self
+                        .config
+                        .query_stopwords
+                        .iter()
+                        .any(|w| a.text.starts_with(w.as_str()))
+            });
+        let long = plain > self.config.all_terms_up_to || question;
+        let (text, mut per_atom) = self.analyse_in_context(groups);
+        let atoms = groups
+            .iter()
+            .flat_map(|g| g.alternatives.iter().map(move |a| (g.role, a)));
+        let mut bigram_source = String::new();
+        for ((role, atom), tokens) in atoms.zip(per_atom.iter_mut()) {
+            // Question words (무엇, 누구…) say what is asked, not what the answer contains.
+            if plain > 1 && role == Role::Should && !atom.phrase {
+                tokens.retain(|t| !self.config.query_stopwords.contains(&t.text));
+            }
+            // Keyword queries take bigrams from what the analyzer kept, so a particle (삼성전자의)
+            // adds no `자의`; in a long question the particles around words help find the passage
+            // that says the same thing, so its words are taken as typed.
+            if long && role != Role::Exclude && atom.scope == Scope::All {
+                bigram_source.push_str(&atom.text);
+                bigram_source.push(' ');
+            } else if role != Role::Exclude && atom.scope == Scope::All {
+                let from = tokens.iter().map(|t| t.offset_from).min();
+                let to = tokens.iter().map(|t| t.offset_to).max();
+                if let (Some(from), Some(to)) = (from, to) {
+                    bigram_source.push_str(&text[from..to]);
+                    bigram_source.push(' ');
+                }
+            }
+        }
+        let strict = groups.iter().any(|g| g.role == Role::Must)
+            || groups
+                .iter()
+                .flat_map(|g| &g.alternatives)
+                .any(|a| a.phrase || a.scope == Scope::Title);
+        if long && !strict {
+            return self.question(groups, &per_atom, &bigram_source);
+        }
+        let mut analysed = per_atom.into_iter();
         for group in groups {
+            let tokens: Vec<Vec<Token>> =
+                analysed.by_ref().take(group.alternatives.len()).collect();
+            if long
+                && group.role == Role::Should
+                && group.alternatives.len() == 1
+                && !group.alternatives[0].phrase
+            {
+                // A long, natural-language query ranks by how much of it matches: every morpheme is
+                // its own clause, question words left out.
+                let scope = group.alternatives[0].scope;
+                should.extend(self.morphemes(&tokens[0], scope));
+                continue;
+            }
             let alternatives: Vec<Box<dyn Query>> = group
                 .alternatives
                 .iter()
-                .filter_map(|atom| self.atom(atom))
+                .zip(tokens)
+                .filter_map(|(atom, tokens)| self.atom(atom, tokens))
                 .collect();
             let Some(query) = any_of(alternatives) else {
                 continue;
@@ -59,28 +119,170 @@ impl Builder<'_> {
             .chain(&must)
             .map(|q| (Occur::Should, q.box_clone()))
             .collect();
-        let n = should.len();
-        let minimum = if n <= self.config.all_terms_up_to {
-            n
-        } else {
-            ((n as f32) * self.config.min_match_ratio).ceil().max(1.0) as usize
+        // Bigrams may find documents on their own only for plain words; phrases, +words and title:
+        // keep their strict meaning and bigrams just add to the score.
+        let words = self.words(should, must);
+        let bigram = self.bigram(&bigram_source);
+        let positive: Box<dyn Query> = match bigram {
+            // Either view can find a document: the dictionary's words, or enough of the bigrams (new
+            // names, spacing variants); documents matching both rank highest.
+            Some(bigram) if !strict => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, words),
+                (Occur::Should, bigram),
+            ])),
+            // With +required words, bigrams only add to the score.
+            Some(bigram) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, words),
+                (Occur::Should, bigram),
+            ])),
+            None => words,
         };
-        let mut clauses: Vec<Clause> = Vec::new();
-        if minimum == n {
-            clauses.extend(should.into_iter().map(|q| (Occur::Must, q)));
+        let query: Box<dyn Query> = if exclude.is_empty() {
+            positive
         } else {
-            clauses.extend(should.into_iter().map(|q| (Occur::Should, q)));
-        }
-        clauses.extend(must.into_iter().map(|q| (Occur::Must, q)));
-        clauses.extend(exclude.into_iter().map(|q| (Occur::MustNot, q)));
-        let minimum = if minimum == n { 0 } else { minimum };
+            let mut clauses = vec![(Occur::Must, positive)];
+            clauses.extend(exclude.into_iter().map(|q| (Occur::MustNot, q)));
+            Box::new(BooleanQuery::new(clauses))
+        };
         Built {
-            query: Box::new(BooleanQuery::with_minimum_required_clauses(
-                clauses, minimum,
-            )),
+            query,
             highlight: Box::new(BooleanQuery::new(highlight)),
             searchable: true,
         }
+    }
+
+    /// A long query of plain words (a question, a sentence): one flat disjunction of term queries
+    /// over the morphemes (title weighted by `long_query_title_boost`) and the bigrams, ranked by how
+    /// much matches. Flat term disjunctions let tantivy skip documents that cannot reach the top.
+    fn question(&self, groups: &[Group], per_atom: &[Vec<Token>], bigram_source: &str) -> Built {
+        let mut words: Vec<String> = Vec::new();
+        let mut excluded = Vec::new();
+        let atoms = groups
+            .iter()
+            .flat_map(|g| g.alternatives.iter().map(move |a| (g.role, a)));
+        for ((role, atom), tokens) in atoms.zip(per_atom) {
+            if role == Role::Exclude {
+                excluded.extend(self.atom(atom, tokens.clone()));
+                continue;
+            }
+            let mut last_position = None;
+            for token in tokens {
+                // Compound parts share their word's position: the whole word is the better evidence,
+                // and parts would count the same text twice.
+                if last_position.replace(token.position) == Some(token.position) {
+                    continue;
+                }
+                if !words.contains(&token.text) {
+                    words.push(token.text.clone());
+                }
+            }
+        }
+        let term = |field: Field, text: &str, boost: f32| -> Clause {
+            let query = TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::WithFreqs,
+            );
+            (Occur::Should, boosted(Box::new(query), boost))
+        };
+        let mut clauses: Vec<Clause> = Vec::new();
+        for word in &words {
+            clauses.push(term(self.fields.body, word, 1.0));
+            if self.config.long_query_title_boost > 0.0 {
+                clauses.push(term(
+                    self.fields.title,
+                    word,
+                    self.config.long_query_title_boost,
+                ));
+            }
+        }
+        let highlight: Vec<Clause> = clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        if self.config.bigram_weight > 0.0 {
+            let mut grams: Vec<String> = Vec::new();
+            for token in bigrams(bigram_source) {
+                if !grams.contains(&token.text)
+                    && !self.config.query_stopwords.contains(&token.text)
+                {
+                    grams.push(token.text);
+                }
+            }
+            clauses.extend(
+                grams
+                    .iter()
+                    .map(|g| term(self.fields.bigram, g, self.config.bigram_weight)),
+            );
+        }
+        if clauses.is_empty() {
+            return Built {
+                query: Box::new(EmptyQuery),
+                highlight: Box::new(EmptyQuery),
+                searchable: false,
+            };
+        }
+        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        if !excluded.is_empty() {
+            let mut all = vec![(Occur::Must, query)];
+            all.extend(excluded.into_iter().map(|q| (Occur::MustNot, q)));
+            query = Box::new(BooleanQuery::new(all));
+        }
+        Built {
+            query,
+            highlight: Box::new(BooleanQuery::new(highlight)),
+            searchable: true,
+        }
+    }
+
+    /// Ranked groups: all of them for short queries, enough of them for long ones; `+` groups always.
+    fn words(&self, should: Vec<Box<dyn Query>>, must: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+        let n = should.len();
+        let all = n <= self.config.all_terms_up_to;
+        let minimum = if all {
+            0
+        } else {
+            ((n as f32) * self.config.min_match_ratio).ceil() as usize
+        };
+        let occur = if all { Occur::Must } else { Occur::Should };
+        let mut clauses: Vec<Clause> = should.into_iter().map(|q| (occur, q)).collect();
+        clauses.extend(must.into_iter().map(|q| (Occur::Must, q)));
+        if clauses.len() == 1 {
+            return clauses.remove(0).1;
+        }
+        Box::new(BooleanQuery::with_minimum_required_clauses(
+            clauses,
+            minimum.max(usize::from(!all && n > 0)),
+        ))
+    }
+
+    /// The query's character bigrams over the bigram field, needing `bigram_min_match` of them.
+    fn bigram(&self, text: &str) -> Option<Box<dyn Query>> {
+        if self.config.bigram_weight <= 0.0 {
+            return None;
+        }
+        let mut grams: Vec<String> = Vec::new();
+        for token in bigrams(text) {
+            if !grams.contains(&token.text) && !self.config.query_stopwords.contains(&token.text) {
+                grams.push(token.text);
+            }
+        }
+        if grams.is_empty() {
+            return None;
+        }
+        let minimum = ((grams.len() as f32) * self.config.bigram_min_match).ceil() as usize;
+        let clauses: Vec<Clause> = grams
+            .iter()
+            .map(|g| {
+                let term = Term::from_field_text(self.fields.bigram, g);
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+                (Occur::Should, query)
+            })
+            .collect();
+        Some(boosted(
+            Box::new(BooleanQuery::with_minimum_required_clauses(
+                clauses,
+                minimum.max(1),
+            )),
+            self.config.bigram_weight,
+        ))
     }
 
     fn fields(&self, scope: Scope) -> Vec<(Field, f32)> {
@@ -94,8 +296,54 @@ impl Builder<'_> {
     }
 
     /// One word or phrase; `None` when analysis leaves nothing (only particles or punctuation).
-    fn atom(&self, atom: &Atom) -> Option<Box<dyn Query>> {
-        let positions = by_position(self.analyzer.analyze(&atom.text));
+    /// Each morpheme of a word as its own clause (compound parts included), question words such as
+    /// 무엇 or 누구 left out: in a question they say what is asked, not what the answer contains.
+    fn morphemes(&self, tokens: &[Token], scope: Scope) -> Vec<Box<dyn Query>> {
+        let fields = self.fields(scope);
+        let mut seen: Vec<String> = Vec::new();
+        let mut last_position = None;
+        for token in tokens {
+            // Compound parts share their word's position: the whole word is the better evidence, and
+            // parts would count the same text twice.
+            if last_position.replace(token.position) == Some(token.position) {
+                continue;
+            }
+            if !seen.contains(&token.text) && !self.config.query_stopwords.contains(&token.text) {
+                seen.push(token.text.clone());
+            }
+        }
+        seen.iter()
+            .map(|t| self.term_any_field(t, &fields))
+            .collect()
+    }
+
+    /// Analyses the query's words together, as the index analysed its text (ko-dic's choices depend on
+    /// the neighbours), and hands each atom its own tokens, in order.
+    fn analyse_in_context(&self, groups: &[Group]) -> (String, Vec<Vec<Token>>) {
+        let atoms: Vec<&Atom> = groups.iter().flat_map(|g| &g.alternatives).collect();
+        let mut text = String::new();
+        let mut spans = Vec::with_capacity(atoms.len());
+        for atom in &atoms {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            spans.push(text.len()..text.len() + atom.text.len());
+            text.push_str(&atom.text);
+        }
+        let mut out: Vec<Vec<Token>> = vec![Vec::new(); atoms.len()];
+        for token in self.analyzer.analyze(&text) {
+            if let Some(i) = spans
+                .iter()
+                .position(|span| span.contains(&token.offset_from))
+            {
+                out[i].push(token);
+            }
+        }
+        (text, out)
+    }
+
+    fn atom(&self, atom: &Atom, tokens: Vec<Token>) -> Option<Box<dyn Query>> {
+        let positions = by_position(tokens);
         if positions.is_empty() {
             return None;
         }

@@ -208,6 +208,31 @@ impl Engine {
         })
     }
 
+    /// Ids and scores of the top `k` documents, without snippets or facets (benchmarks, evaluation).
+    pub fn top_ids(&self, query: &str, k: usize) -> Result<Vec<(String, f32)>, Error> {
+        let built = self.build(query);
+        if !built.searchable {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&*built.query, &TopDocs::with_limit(k.max(1)))?;
+        let mut ids = Vec::with_capacity(top.len());
+        let mut id = String::new();
+        for (score, address) in top {
+            let column = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .str("id")?
+                .ok_or_else(|| Error::Input("the index has no id column: re-index".to_string()))?;
+            id.clear();
+            if let Some(ord) = column.term_ords(address.doc_id).next() {
+                column.ord_to_str(ord, &mut id)?;
+            }
+            ids.push((id.clone(), score));
+        }
+        Ok(ids)
+    }
+
     fn build(&self, query: &str) -> build::Built {
         build::Builder {
             analyzer: &self.analyzer,

@@ -42,7 +42,12 @@ async function newPage(viewport = { width: 1280, height: 900 }) {
 
 const hits = (page) => page.locator("#results li.hit");
 const statusText = (page) => page.locator("#status").innerText();
-const param = (page, name) => new URL(page.url()).searchParams.getAll(name);
+/// Waits until the results on screen belong to this URL state (q, page, …).
+const resultsFor = (page, params) =>
+  page.waitForFunction(
+    (want) => document.querySelector("#results").dataset.state === want,
+    new URLSearchParams(params).toString(),
+  );
 
 try {
   const page = await newPage();
@@ -65,9 +70,7 @@ try {
     const countText = await page.locator("#source-facets li", { hasText: "가상일보" }).locator(".count").innerText();
     await facet.locator("input").check();
     await page.waitForURL((url) => url.searchParams.getAll("source").includes("가상일보"));
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll("#results .source")].every((s) => s.textContent === "가상일보"),
-    );
+    await resultsFor(page, { q: "월드컵", source: "가상일보" });
     const sources = await page.locator("#results .source").allInnerTexts();
     assert.ok(sources.length > 0 && sources.every((s) => s === "가상일보"), `sources: ${sources}`);
     assert.equal(String(sources.length), countText, "facet count matches the filtered results");
@@ -80,9 +83,7 @@ try {
   await step("sort by date puts the newest first", async () => {
     await page.locator(".sort button[data-sort=date]").click();
     await page.waitForURL((url) => url.searchParams.get("sort") === "date");
-    await page.waitForFunction(() => document.querySelector(".sort button[data-sort=date]").getAttribute("aria-pressed") === "true");
-    await hits(page).first().waitFor();
-    await page.waitForTimeout(200);
+    await resultsFor(page, { q: "월드컵", sort: "date" });
     const dates = await page.locator("#results time").evaluateAll((ts) => ts.map((t) => t.getAttribute("datetime")));
     assert.ok(dates.length >= 2);
     assert.deepEqual([...dates].sort().reverse(), dates, `dates: ${dates}`);
@@ -94,7 +95,7 @@ try {
     assert.match(await statusText(page), /검색어를 입력하세요/);
     await page.locator("#q").pressSequentially("올림픽", { delay: 40 });
     await page.waitForURL((url) => url.searchParams.get("q") === "올림픽");
-    await page.locator("#results .snippet mark").first().waitFor();
+    await resultsFor(page, { q: "올림픽" });
     const marks = await page.locator("#results mark").allInnerTexts();
     assert.ok(marks.some((m) => m.includes("올림픽")), `marks: ${marks}`);
   });
@@ -103,24 +104,27 @@ try {
     await page.locator("#q").fill("대통령");
     await page.locator("#q").press("Enter");
     await page.waitForURL((url) => url.searchParams.get("q") === "대통령");
-    await page.waitForFunction(() => /1–10/.test(document.querySelector("#status").textContent));
+    await resultsFor(page, { q: "대통령" });
+    assert.match(await statusText(page), /1–10/);
     const firstPage = await hits(page).first().getAttribute("data-id");
     await page.locator("#pager a", { hasText: "다음" }).click();
     await page.waitForURL((url) => url.searchParams.get("page") === "2");
-    await page.waitForFunction(() => /11–20/.test(document.querySelector("#status").textContent));
+    await resultsFor(page, { q: "대통령", page: "2" });
+    assert.match(await statusText(page), /11–20/);
     const secondPage = await hits(page).first().getAttribute("data-id");
     assert.notEqual(secondPage, firstPage);
     assert.equal(await page.locator("#pager [aria-current=page]").innerText(), "2");
     await page.goBack();
-    await page.waitForFunction(() => /1–10/.test(document.querySelector("#status").textContent));
+    await resultsFor(page, { q: "대통령" });
     assert.equal(await hits(page).first().getAttribute("data-id"), firstPage);
     await page.goForward();
-    await page.waitForFunction(() => /11–20/.test(document.querySelector("#status").textContent));
+    await resultsFor(page, { q: "대통령", page: "2" });
+    assert.equal(await hits(page).first().getAttribute("data-id"), secondPage);
   });
 
   await step("document view shows the whole article with the query highlighted", async () => {
     await page.goto(`${base}/?q=${encodeURIComponent("월드컵")}`);
-    await hits(page).first().waitFor();
+    await resultsFor(page, { q: "월드컵" });
     const title = await hits(page).first().locator("h3").innerText();
     await hits(page).first().locator("a", { hasText: "본문 보기" }).click();
     await page.waitForURL((url) => url.pathname.startsWith("/doc/"));

@@ -1,0 +1,114 @@
+//! Retrieval quality: runs a query set against the index and scores it against relevance judgements
+//! (MRR@10, Recall@1, Recall@10), optionally writing a TREC run file.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::search::Engine;
+
+/// One benchmark question.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvalQuery {
+    pub qid: String,
+    pub query: String,
+}
+
+/// Reads `{"qid","query"}` lines.
+pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, Error> {
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+    let mut queries = Vec::new();
+    for (n, line) in BufReader::new(file).lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let query: EvalQuery = serde_json::from_str(&line)
+            .map_err(|e| Error::Input(format!("{}:{}: {e}", path.display(), n + 1)))?;
+        queries.push(query);
+    }
+    Ok(queries)
+}
+
+/// Reads `qid <TAB> doc id <TAB> relevance` lines; relevance above 0 counts.
+pub fn read_qrels(path: &Path) -> Result<HashMap<String, HashSet<String>>, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+    let mut qrels: HashMap<String, HashSet<String>> = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        match fields.as_slice() {
+            [] => {}
+            [qid, doc, rel, ..] | [qid, _, doc, rel]
+                if rel.parse::<f32>().is_ok_and(|r| r > 0.0) =>
+            {
+                qrels
+                    .entry(qid.to_string())
+                    .or_default()
+                    .insert(doc.to_string());
+            }
+            [_, _, _, ..] => {}
+            _ => {
+                return Err(Error::Input(format!(
+                    "{}:{}: expected qid, doc id, relevance",
+                    path.display(),
+                    n + 1
+                )))
+            }
+        }
+    }
+    Ok(qrels)
+}
+
+/// Scores of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Metrics {
+    pub queries: usize,
+    pub mrr_at_10: f64,
+    pub recall_at_1: f64,
+    pub recall_at_10: f64,
+    pub mean_ms: f64,
+}
+
+/// Runs every judged query (top 10, text as typed) and scores the ranking.
+pub fn evaluate(
+    engine: &Engine,
+    queries: &[EvalQuery],
+    qrels: &HashMap<String, HashSet<String>>,
+    mut run: Option<&mut dyn Write>,
+) -> Result<Metrics, Error> {
+    let (mut rr, mut r1, mut r10, mut n) = (0.0, 0.0, 0.0, 0usize);
+    let mut spent = Duration::ZERO;
+    for query in queries {
+        let Some(relevant) = qrels.get(&query.qid) else {
+            continue;
+        };
+        let started = Instant::now();
+        let ranked = engine.top_ids(&query.query, 10)?;
+        spent += started.elapsed();
+        n += 1;
+        if let Some(rank) = ranked.iter().position(|(id, _)| relevant.contains(id)) {
+            rr += 1.0 / (rank + 1) as f64;
+            r1 += f64::from(u8::from(rank == 0));
+            r10 += 1.0;
+        }
+        if let Some(out) = run.as_mut() {
+            for (rank, (id, score)) in ranked.iter().enumerate() {
+                writeln!(out, "{} Q0 {} {} {} chaja", query.qid, id, rank + 1, score)?;
+            }
+        }
+    }
+    let per = |x: f64| if n == 0 { 0.0 } else { x / n as f64 };
+    Ok(Metrics {
+        queries: n,
+        mrr_at_10: per(rr),
+        recall_at_1: per(r1),
+        recall_at_10: per(r10),
+        mean_ms: per(spent.as_secs_f64() * 1000.0),
+    })
+}
