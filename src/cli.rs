@@ -92,6 +92,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 config.index.dir = dir;
             }
             let started = std::time::Instant::now();
+            if let Some(message) =
+                indexer::analyzer_settings_changed(&config.index.dir, &config.analyzer)
+                    .filter(|_| config.index.dir.join("meta.json").exists())
+            {
+                eprintln!("warning: {message}");
+            }
             let report = indexer::index_paths(&inputs, &config, &analyzer)?;
             for bad in &report.skipped {
                 eprintln!("skipped {bad}");

@@ -91,6 +91,9 @@ pub struct SearchConfig {
     pub bigram_min_match: f32,
     /// Question words left out of queries of more than one word (무엇, 누구, 언제, …).
     pub query_stopwords: Vec<String>,
+    /// Synonyms applied at query time: `builtin` (chaja's starter list, `data/synonyms.txt`), a path
+    /// to a file of comma-separated groups, or empty for none.
+    pub synonyms: String,
 }
 
 /// Korean question words (they say what is asked, not what the answer contains) and the light
@@ -112,6 +115,7 @@ impl Default for SearchConfig {
             bigram_weight: 0.8,
             bigram_min_match: 0.8,
             query_stopwords: QUESTION_WORDS.iter().map(|w| w.to_string()).collect(),
+            synonyms: BUILTIN.to_string(),
         }
     }
 }
@@ -135,6 +139,9 @@ pub struct AnalyzerConfig {
     /// (particles) stand for every ko-dic tag that starts with that letter.
     pub stop_tags: Vec<String>,
     pub decompound: Decompound,
+    /// New words for the dictionary: `builtin` (chaja's starter list, `data/userdic.csv`), a path to a
+    /// CSV of `surface,part-of-speech,reading` lines, or empty for none.
+    pub user_dictionary: String,
 }
 
 /// Elasticsearch Nori's default stop tags.
@@ -148,9 +155,13 @@ impl Default for AnalyzerConfig {
         Self {
             stop_tags: NORI_STOP_TAGS.iter().map(|t| t.to_string()).collect(),
             decompound: Decompound::Mixed,
+            user_dictionary: BUILTIN.to_string(),
         }
     }
 }
+
+/// The value of a list setting that names chaja's starter list, compiled into the binary.
+pub const BUILTIN: &str = "builtin";
 
 /// Environment variables that name things other than config keys.
 const NON_KEY_VARS: &[&str] = &["CHAJA_CONFIG", "CHAJA_LOG"];

@@ -57,22 +57,42 @@ pub fn create_in_ram(analyzer: &KoreanTokenizer) -> Index {
     index
 }
 
+/// Analyzer settings an index was built with, kept beside it.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct StoredSettings {
+    analyzer: AnalyzerConfig,
+    /// Content fingerprint of the user dictionary (a changed word list needs a re-index too).
+    user_dictionary: String,
+}
+
+impl StoredSettings {
+    fn of(config: &AnalyzerConfig) -> Self {
+        StoredSettings {
+            analyzer: config.clone(),
+            user_dictionary: analyzer::user_dictionary_fingerprint(&config.user_dictionary),
+        }
+    }
+}
+
 /// When the analyzer settings stored beside the index differ from `config`, a message saying so.
 pub fn analyzer_settings_changed(dir: &Path, config: &AnalyzerConfig) -> Option<String> {
     let stored = std::fs::read_to_string(dir.join(SETTINGS_FILE)).ok()?;
-    let stored: AnalyzerConfig = serde_json::from_str(&stored).ok()?;
-    (stored != *config).then(|| {
+    let same = serde_json::from_str::<StoredSettings>(&stored)
+        .is_ok_and(|s| s == StoredSettings::of(config));
+    (!same).then(|| {
         format!(
-            "the analyzer settings in the config differ from those {} was built with; \
-             documents already indexed keep the old analysis: delete the folder and re-index for \
-             the new settings to apply everywhere",
+            "the analyzer settings (stop tags, decompounding, user dictionary) differ from those {} \
+             was built with; documents already indexed keep the old analysis: delete the folder and \
+             re-index for the new settings to apply everywhere",
             dir.display()
         )
     })
 }
 
+/// Records the analyzer settings beside the index.
 pub fn save_analyzer_settings(dir: &Path, config: &AnalyzerConfig) -> Result<(), Error> {
-    let json = serde_json::to_string_pretty(config).map_err(|e| Error::Input(e.to_string()))?;
+    let json = serde_json::to_string_pretty(&StoredSettings::of(config))
+        .map_err(|e| Error::Input(e.to_string()))?;
     std::fs::write(dir.join(SETTINGS_FILE), json)?;
     Ok(())
 }
@@ -180,9 +200,6 @@ pub fn index_paths(
     analyzer: &KoreanTokenizer,
 ) -> Result<Report, Error> {
     let dir = &config.index.dir;
-    if let Some(message) = analyzer_settings_changed(dir, &config.analyzer) {
-        tracing::warn!("{message}");
-    }
     let mut files = Vec::new();
     for input in inputs {
         files.extend(ingest::files(input)?);

@@ -8,14 +8,14 @@ mod pos;
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
-use lindera::dictionary::{load_dictionary, Dictionary};
+use lindera::dictionary::{load_dictionary, Dictionary, UserDictionary};
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::Index;
 
-use crate::config::{AnalyzerConfig, Decompound};
-use crate::error::InternalError;
+use crate::config::{AnalyzerConfig, Decompound, BUILTIN};
+use crate::error::{ConfigError, Error, InternalError};
 pub use bigram::{bigrams, BigramTokenizer};
 pub use pos::StopTags;
 
@@ -32,6 +32,86 @@ fn system_dictionary() -> Result<Dictionary, InternalError> {
         .map_err(InternalError::Dictionary)
 }
 
+/// chaja's starter list of new words.
+pub const BUILTIN_USER_DICTIONARY: &str = include_str!("../../data/userdic.csv");
+
+/// The user dictionary named by the `analyzer.user_dictionary` setting.
+fn user_dictionary(
+    setting: &str,
+    dictionary: &Dictionary,
+) -> Result<Option<UserDictionary>, Error> {
+    let csv = match setting.trim() {
+        "" => return Ok(None),
+        BUILTIN => BUILTIN_USER_DICTIONARY.to_string(),
+        path => std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?,
+    };
+    let builder =
+        lindera_dictionary::builder::DictionaryBuilder::new((*dictionary.metadata).clone());
+    builder
+        .build_user_dict_from_reader(with_context_ids(&csv).as_bytes())
+        .map(Some)
+        .map_err(|e| ConfigError::Invalid(format!("user dictionary {setting}: {e}")).into())
+}
+
+/// Rewrites `surface,NNG|NNP,reading` rows into full ko-dic rows with the context ids and cost of
+/// ordinary nouns. lindera gives short rows neutral context ids, which lets the particle after a new
+/// word (딥시크가) be misread; with a noun's ids it is read as a particle again. Other rows are kept.
+fn with_context_ids(csv: &str) -> String {
+    let mut out = String::with_capacity(csv.len() * 2);
+    for line in csv
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let ids = match fields.as_slice() {
+            [surface, "NNG", _] => Some((surface, "NNG", 1780, 3533)),
+            [surface, "NNP", _] => Some((surface, "NNP", 1786, 3545)),
+            _ => None,
+        };
+        match ids {
+            Some((surface, tag, left, right_open)) => {
+                // ko-dic's right context differs by whether the last syllable has a final consonant.
+                let closed = surface.chars().last().is_some_and(|c| {
+                    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+                        && !(c as u32 - 0xAC00).is_multiple_of(28)
+                });
+                let (right, flag) = if closed {
+                    (right_open + 1, "T")
+                } else {
+                    (right_open, "F")
+                };
+                out.push_str(&format!(
+                    "{surface},{left},{right},2000,{tag},*,{flag},{},*,*,*,*\n",
+                    fields[2]
+                ));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Fingerprint of the user dictionary's content, so a changed word list is noticed like a changed
+/// setting.
+pub fn user_dictionary_fingerprint(setting: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let content = match setting.trim() {
+        "" => String::new(),
+        BUILTIN => BUILTIN_USER_DICTIONARY.to_string(),
+        path => std::fs::read_to_string(path).unwrap_or_default(),
+    };
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    content.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
 /// Korean tokenizer for tantivy. Cheap to clone: the segmenter and settings are shared.
 #[derive(Clone)]
 pub struct KoreanTokenizer {
@@ -41,8 +121,10 @@ pub struct KoreanTokenizer {
 }
 
 impl KoreanTokenizer {
-    pub fn new(config: &AnalyzerConfig) -> Result<Self, InternalError> {
-        let segmenter = Segmenter::new(Mode::Normal, system_dictionary()?, None);
+    pub fn new(config: &AnalyzerConfig) -> Result<Self, Error> {
+        let dictionary = system_dictionary()?;
+        let user = user_dictionary(&config.user_dictionary, &dictionary)?;
+        let segmenter = Segmenter::new(Mode::Normal, dictionary, user);
         Ok(Self {
             segmenter: Arc::new(segmenter),
             stop_tags: Arc::new(StopTags::new(&config.stop_tags)),

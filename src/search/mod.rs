@@ -4,6 +4,7 @@
 mod build;
 pub mod facets;
 mod snippet;
+pub mod synonyms;
 pub mod syntax;
 
 use std::ops::Bound;
@@ -26,6 +27,7 @@ use crate::error::{Error, UserError};
 use crate::ingest::date::{format_rfc3339, KST};
 use crate::schema::Fields;
 use facets::{FacetCollector, Facets};
+use synonyms::Synonyms;
 
 /// What a caller asks for.
 #[derive(Debug, Clone, Default)]
@@ -96,6 +98,7 @@ pub struct Engine {
     fields: Fields,
     analyzer: KoreanTokenizer,
     config: SearchConfig,
+    synonyms: Arc<Synonyms>,
 }
 
 impl Engine {
@@ -106,12 +109,14 @@ impl Engine {
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
+        let synonyms = Arc::new(Synonyms::load(&config.search.synonyms)?);
         Ok(Engine {
             index,
             reader,
             fields,
             analyzer,
             config: config.search.clone(),
+            synonyms,
         })
     }
 
@@ -234,12 +239,14 @@ impl Engine {
     }
 
     fn build(&self, query: &str) -> build::Built {
+        let mut groups = syntax::parse(query);
+        self.synonyms.expand(&mut groups, &self.analyzer);
         build::Builder {
             analyzer: &self.analyzer,
             fields: self.fields,
             config: &self.config,
         }
-        .build(&syntax::parse(query))
+        .build(&groups)
     }
 
     fn source_filter(&self, sources: &[String]) -> Option<Arc<dyn Query>> {

@@ -1,6 +1,7 @@
 mod api;
 mod browser;
 mod ingest;
+mod relevance;
 mod search;
 mod seeds;
 mod support;

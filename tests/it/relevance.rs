@@ -1,0 +1,245 @@
+//! Ranking features on real Korean text: phrases, exclusion, synonyms, the user dictionary, spacing
+//! variants, unknown words, long questions, and the evaluation metrics.
+
+use std::collections::{HashMap, HashSet};
+
+use chaja::analyzer::KoreanTokenizer;
+use chaja::config::{AnalyzerConfig, Config, Decompound};
+use chaja::eval::{evaluate, EvalQuery};
+use chaja::indexer;
+use chaja::search::{Engine, SearchRequest};
+
+use super::support::{article, engine_of};
+
+fn ids(engine: &Engine, query: &str) -> Vec<String> {
+    engine
+        .search(&SearchRequest {
+            query: query.into(),
+            limit: 10,
+            ..SearchRequest::default()
+        })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+fn newsroom() -> Engine {
+    engine_of(vec![
+        article(
+            "smb",
+            "중소벤처기업부, 스타트업 지원 확대",
+            "중소벤처기업부가 내년 스타트업 예산을 늘린다고 밝혔다.",
+        ),
+        article(
+            "ai",
+            "인공지능 반도체 경쟁",
+            "국내 기업들이 인공지능 반도체 개발에 속도를 내고 있다.",
+        ),
+        article(
+            "spaced",
+            "중소 기업 수출 회복",
+            "중소 기업의 수출이 석 달 만에 늘었다.",
+        ),
+        article(
+            "joined",
+            "중소기업 대출 금리 인하",
+            "은행들이 중소기업 대출 금리를 내렸다.",
+        ),
+        article(
+            "beauty",
+            "뷰티랩스, 시리즈A 투자 유치",
+            "신생 화장품 스타트업 뷰티랩스가 투자를 유치했다.",
+        ),
+        article(
+            "deepseek",
+            "딥시크 충격",
+            "중국 스타트업 딥시크가 저비용 AI 모델을 공개했다.",
+        ),
+        article(
+            "bank",
+            "한국은행 기준금리 동결",
+            "한국은행이 기준금리를 동결했다. 물가 상승률은 둔화됐다.",
+        ),
+        article(
+            "bank2",
+            "시중은행 금리 동결",
+            "시중은행들이 예금 금리를 동결했다. 기준 금리 인하 기대가 있다.",
+        ),
+    ])
+}
+
+#[test]
+fn synonyms_and_abbreviations_apply_at_query_time() {
+    let engine = newsroom();
+    assert_eq!(
+        ids(&engine, "중기부"),
+        vec!["smb"],
+        "중기부 → 중소벤처기업부"
+    );
+    assert_eq!(ids(&engine, "중기부는")[0], "smb", "with a particle too");
+    let ai = ids(&engine, "AI 반도체");
+    assert_eq!(ai[0], "ai", "AI → 인공지능: {ai:?}");
+    assert_eq!(ids(&engine, "한은 기준금리")[0], "bank", "한은 → 한국은행");
+    let response = engine
+        .search(&SearchRequest {
+            query: "중기부".into(),
+            limit: 1,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert!(
+        response.hits[0]
+            .snippet
+            .contains("<mark>중소벤처기업부</mark>"),
+        "{}",
+        response.hits[0].snippet
+    );
+}
+
+#[test]
+fn phrase_and_exclusion() {
+    let engine = newsroom();
+    assert_eq!(ids(&engine, "\"기준금리를 동결\""), vec!["bank"]);
+    let both = ids(&engine, "금리 동결");
+    assert!(
+        both.contains(&"bank".to_string()) && both.contains(&"bank2".to_string()),
+        "{both:?}"
+    );
+    assert_eq!(ids(&engine, "금리 동결 -한국은행"), vec!["bank2"]);
+}
+
+#[test]
+fn spacing_variants_find_each_other() {
+    let engine = newsroom();
+    for query in ["중소기업", "중소 기업"] {
+        let found = ids(&engine, query);
+        assert!(
+            found.contains(&"spaced".to_string()) && found.contains(&"joined".to_string()),
+            "{query}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_words_and_user_dictionary_words_are_found() {
+    let engine = newsroom();
+    // 뷰티랩스 is in no dictionary; query and document are analysed alike, and bigrams back that up.
+    assert_eq!(ids(&engine, "뷰티랩스")[0], "beauty");
+    assert_eq!(ids(&engine, "뷰티랩스가")[0], "beauty");
+    // 딥시크 is in the shipped user dictionary: one noun, whatever particle follows.
+    assert_eq!(ids(&engine, "딥시크가"), vec!["deepseek"]);
+}
+
+#[test]
+fn user_dictionary_makes_new_names_one_noun() {
+    let terms = |config: &AnalyzerConfig, text: &str| -> Vec<String> {
+        KoreanTokenizer::new(config)
+            .unwrap()
+            .analyze(text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    };
+    let builtin = AnalyzerConfig::default();
+    assert_eq!(
+        terms(&builtin, "딥시크가 충격을 줬다"),
+        vec!["딥시크", "충격", "주"]
+    );
+    assert_eq!(terms(&builtin, "콴다는 수학 앱이다")[0], "콴다");
+    let none = AnalyzerConfig {
+        user_dictionary: String::new(),
+        ..AnalyzerConfig::default()
+    };
+    assert_eq!(
+        &terms(&none, "딥시크가")[..2],
+        ["딥", "시크"],
+        "without it ko-dic splits the name"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("words.csv");
+    std::fs::write(&csv, "뷰티랩스,NNP,뷰티랩스\n").unwrap();
+    let custom = AnalyzerConfig {
+        user_dictionary: csv.display().to_string(),
+        ..AnalyzerConfig::default()
+    };
+    assert_eq!(terms(&custom, "뷰티랩스가 투자를 받았다")[0], "뷰티랩스");
+    let missing = AnalyzerConfig {
+        user_dictionary: "/no/such.csv".into(),
+        ..AnalyzerConfig::default()
+    };
+    assert!(KoreanTokenizer::new(&missing).is_err());
+}
+
+#[test]
+fn changed_analyzer_settings_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.index.dir = dir.path().join("index");
+    let input = dir.path().join("a.jsonl");
+    std::fs::write(&input, "{\"id\":\"a\",\"body\":\"인공지능 반도체\"}\n").unwrap();
+    let analyzer = KoreanTokenizer::new(&config.analyzer).unwrap();
+    indexer::index_paths(&[input], &config, &analyzer).unwrap();
+    assert_eq!(
+        indexer::analyzer_settings_changed(&config.index.dir, &config.analyzer),
+        None
+    );
+    let other = AnalyzerConfig {
+        decompound: Decompound::None,
+        ..AnalyzerConfig::default()
+    };
+    let message = indexer::analyzer_settings_changed(&config.index.dir, &other).unwrap();
+    assert!(message.contains("re-index"), "{message}");
+}
+
+#[test]
+fn long_questions_rank_by_how_much_matches() {
+    let engine = newsroom();
+    // No passage has every word of the question; the one with the most (and rarest) still comes first.
+    let found = ids(
+        &engine,
+        "중국의 어떤 스타트업이 저비용 AI 모델을 공개했는가?",
+    );
+    assert_eq!(found[0], "deepseek", "{found:?}");
+    assert!(
+        found.len() > 1,
+        "a question does not need every word: {found:?}"
+    );
+}
+
+#[test]
+fn evaluation_metrics() {
+    let engine = newsroom();
+    let queries = vec![
+        EvalQuery {
+            qid: "q1".into(),
+            query: "딥시크".into(),
+        },
+        EvalQuery {
+            qid: "q2".into(),
+            query: "중소기업 대출 금리".into(),
+        },
+        EvalQuery {
+            qid: "q3".into(),
+            query: "화성 탐사선".into(),
+        },
+        EvalQuery {
+            qid: "unjudged".into(),
+            query: "금리".into(),
+        },
+    ];
+    let qrels: HashMap<String, HashSet<String>> =
+        [("q1", "deepseek"), ("q2", "joined"), ("q3", "bank")]
+            .into_iter()
+            .map(|(q, d)| (q.to_string(), HashSet::from([d.to_string()])))
+            .collect();
+    let mut run = Vec::new();
+    let metrics = evaluate(&engine, &queries, &qrels, Some(&mut run)).unwrap();
+    assert_eq!(metrics.queries, 3);
+    assert!((metrics.recall_at_1 - 2.0 / 3.0).abs() < 1e-9);
+    assert!((metrics.mrr_at_10 - 2.0 / 3.0).abs() < 1e-9);
+    let run = String::from_utf8(run).unwrap();
+    assert!(run.starts_with("q1 Q0 deepseek 1 "), "{run}");
+}
