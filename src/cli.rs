@@ -8,6 +8,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
 use crate::analyzer::KoreanTokenizer;
+use crate::bench;
 use crate::config::Config;
 use crate::eval;
 use crate::http::{self, AppState};
@@ -60,6 +61,27 @@ pub enum Command {
         run: Option<PathBuf>,
         #[arg(long)]
         index_dir: Option<PathBuf>,
+    },
+    /// Benchmark indexing, the analyzer and queries; prints a table
+    Bench {
+        /// JSONL(.gz) to index (into a temporary folder) and to run the analyzer over
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Keep the benchmark index in this folder instead of a temporary one
+        #[arg(long)]
+        build_dir: Option<PathBuf>,
+        /// Questions ({"qid","query"} lines) to send; keyword queries are made from them
+        #[arg(long)]
+        queries: Option<PathBuf>,
+        /// Index to query [default: index.dir]
+        #[arg(long)]
+        index_dir: Option<PathBuf>,
+        /// Concurrent HTTP clients for the concurrency run
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Also write the figures as JSON here
+        #[arg(long)]
+        json: Option<PathBuf>,
     },
     /// Print the top hits for a query
     Search {
@@ -156,6 +178,31 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 "mean query  {:.2} ms (in-process, top 10, no snippets)",
                 metrics.mean_ms
             );
+            Ok(())
+        }
+        Some(Command::Bench {
+            input,
+            build_dir,
+            queries,
+            index_dir,
+            clients,
+            json,
+        }) => {
+            if input.is_none() && queries.is_none() {
+                bail!("nothing to measure: pass --input and/or --queries");
+            }
+            let options = bench::Options {
+                input,
+                build_dir,
+                queries,
+                query_index: index_dir,
+                clients,
+            };
+            let report = bench::run(&options, &config, &analyzer)?;
+            print!("{}", report.table());
+            if let Some(path) = json {
+                std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
+            }
             Ok(())
         }
         Some(Command::Search {

@@ -85,6 +85,9 @@ pub struct SearchConfig {
     /// Title weight for long queries (questions, sentences), whose words describe the content rather
     /// than name the subject.
     pub long_query_title_boost: f32,
+    /// Long queries leave out terms found in more than this share of the documents (they cost the
+    /// most and rank the least); 1 keeps every term.
+    pub common_term_ratio: f32,
     /// Weight of the character-bigram view of the query (0 turns it off).
     pub bigram_weight: f32,
     /// Share of the query's bigrams a document needs to be found through them alone.
@@ -112,6 +115,7 @@ impl Default for SearchConfig {
             all_terms_up_to: 3,
             min_match_ratio: 0.5,
             long_query_title_boost: 0.5,
+            common_term_ratio: 0.2,
             bigram_weight: 0.8,
             bigram_min_match: 0.8,
             query_stopwords: QUESTION_WORDS.iter().map(|w| w.to_string()).collect(),

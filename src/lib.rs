@@ -5,6 +5,7 @@
 //! [`schema`]; [`search`] ranks and highlights, [`http`] serves it, [`cli`] ties it together.
 
 pub mod analyzer;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -4,7 +4,7 @@
 use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
-use tantivy::Term;
+use tantivy::{Searcher, Term};
 
 use super::syntax::{Atom, Group, Role, Scope};
 use crate::analyzer::{bigrams, KoreanTokenizer};
@@ -14,6 +14,11 @@ use crate::schema::Fields;
 /// A query ready to run, and the part of it worth highlighting.
 pub struct Built {
     pub query: Box<dyn Query>,
+    /// What `total` and facets count: the query itself, or for a question its words alone.
+    pub count: Box<dyn Query>,
+    /// The query's words as written, without the particles the analyzer dropped (`중소벤처기업부`),
+    /// for marking in snippets next to the analysed terms.
+    pub spans: Vec<String>,
     pub highlight: Box<dyn Query>,
     /// Whether anything searchable was left after analysis.
     pub searchable: bool,
@@ -23,6 +28,8 @@ pub struct Builder<'a> {
     pub analyzer: &'a KoreanTokenizer,
     pub fields: Fields,
     pub config: &'a SearchConfig,
+    /// Index statistics, to leave terms found in most documents out of long queries.
+    pub searcher: Option<&'a Searcher>,
 }
 
 type Clause = (Occur, Box<dyn Query>);
@@ -49,10 +56,21 @@ impl Builder<'_> {
             .iter()
             .flat_map(|g| g.alternatives.iter().map(move |a| (g.role, a)));
         let mut bigram_source = String::new();
+        let mut spans: Vec<String> = Vec::new();
         for ((role, atom), tokens) in atoms.zip(per_atom.iter_mut()) {
             // Question words (무엇, 누구…) say what is asked, not what the answer contains.
             if plain > 1 && role == Role::Should && !atom.phrase {
                 tokens.retain(|t| !self.config.query_stopwords.contains(&t.text));
+            }
+            if role != Role::Exclude {
+                let from = tokens.iter().map(|t| t.offset_from).min();
+                let to = tokens.iter().map(|t| t.offset_to).max();
+                if let (Some(from), Some(to)) = (from, to) {
+                    let span = text[from..to].to_lowercase();
+                    if !spans.contains(&span) {
+                        spans.push(span);
+                    }
+                }
             }
             // Keyword queries take bigrams from what the analyzer kept, so a particle (삼성전자의)
             // adds no `자의`; in a long question the particles around words help find the passage
@@ -75,7 +93,9 @@ impl Builder<'_> {
                 .flat_map(|g| &g.alternatives)
                 .any(|a| a.phrase || a.scope == Scope::Title);
         if long && !strict {
-            return self.question(groups, &per_atom, &bigram_source);
+            let mut built = self.question(groups, &per_atom, &bigram_source);
+            built.spans = spans;
+            return built;
         }
         let mut analysed = per_atom.into_iter();
         for group in groups {
@@ -110,6 +130,8 @@ impl Builder<'_> {
         if should.is_empty() && must.is_empty() {
             return Built {
                 query: Box::new(EmptyQuery),
+                count: Box::new(EmptyQuery),
+                spans: Vec::new(),
                 highlight: Box::new(EmptyQuery),
                 searchable: false,
             };
@@ -145,6 +167,8 @@ impl Builder<'_> {
             Box::new(BooleanQuery::new(clauses))
         };
         Built {
+            count: query.box_clone(),
+            spans,
             query,
             highlight: Box::new(BooleanQuery::new(highlight)),
             searchable: true,
@@ -176,6 +200,26 @@ impl Builder<'_> {
                     words.push(token.text.clone());
                 }
             }
+        }
+        // Terms in a large share of the documents barely move the ranking of a long query but cost
+        // the most to evaluate and count: leave them out (never all of them).
+        let common = |field: Field, text: &str| -> bool {
+            let Some(searcher) = self.searcher else {
+                return false;
+            };
+            let docs = searcher.num_docs().max(1) as f32;
+            let df = searcher
+                .doc_freq(&Term::from_field_text(field, text))
+                .unwrap_or(0) as f32;
+            df / docs > self.config.common_term_ratio
+        };
+        let rare_words: Vec<String> = words
+            .iter()
+            .filter(|w| !common(self.fields.body, w))
+            .cloned()
+            .collect();
+        if !rare_words.is_empty() {
+            words = rare_words;
         }
         let term = |field: Field, text: &str, boost: f32| -> Clause {
             let query = TermQuery::new(
@@ -214,18 +258,27 @@ impl Builder<'_> {
         if clauses.is_empty() {
             return Built {
                 query: Box::new(EmptyQuery),
+                count: Box::new(EmptyQuery),
+                spans: Vec::new(),
                 highlight: Box::new(EmptyQuery),
                 searchable: false,
             };
         }
-        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
-        if !excluded.is_empty() {
+        let without = |query: Box<dyn Query>| -> Box<dyn Query> {
+            if excluded.is_empty() {
+                return query;
+            }
             let mut all = vec![(Occur::Must, query)];
-            all.extend(excluded.into_iter().map(|q| (Occur::MustNot, q)));
-            query = Box::new(BooleanQuery::new(all));
-        }
+            all.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
+            Box::new(BooleanQuery::new(all))
+        };
+        let count = without(Box::new(BooleanQuery::new(
+            highlight.iter().map(|(o, q)| (*o, q.box_clone())).collect(),
+        )));
         Built {
-            query,
+            query: without(Box::new(BooleanQuery::new(clauses))),
+            count,
+            spans: Vec::new(),
             highlight: Box::new(BooleanQuery::new(highlight)),
             searchable: true,
         }

@@ -15,7 +15,6 @@ use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
@@ -102,7 +101,16 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(index: Index, analyzer: KoreanTokenizer, config: &Config) -> Result<Engine, Error> {
+    pub fn new(
+        mut index: Index,
+        analyzer: KoreanTokenizer,
+        config: &Config,
+    ) -> Result<Engine, Error> {
+        // Segments are searched in parallel, so one query uses every core.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let fields = Fields::from_schema(&index.schema())
             .ok_or_else(|| Error::Input("the index was not built by chaja".to_string()))?;
         let reader = index
@@ -145,63 +153,73 @@ impl Engine {
             let by_source = self.source_filter(&request.sources);
             let by_date = self.date_filter(request.from, request.to);
             let filtered = filtered_query(&*built.query, [by_source.clone(), by_date.clone()]);
-            let top: Vec<(f32, DocAddress)>;
-            (top, total) = match request.sort {
+            let top: Vec<(f32, DocAddress)> = match request.sort {
+                // Top hits alone, so tantivy can skip what cannot make the page.
                 Sort::Relevance => searcher.search(
                     &*filtered,
-                    &(
-                        TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset),
-                        Count,
-                    ),
+                    &TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset),
                 )?,
-                Sort::Date => {
-                    let (newest, total) = searcher.search(
+                Sort::Date => searcher
+                    .search(
                         &*filtered,
-                        &(
-                            TopDocs::with_limit(request.limit.max(1))
-                                .and_offset(request.offset)
-                                .order_by_fast_field::<tantivy::DateTime>(
-                                    "published_at",
-                                    Order::Desc,
-                                ),
-                            Count,
-                        ),
-                    )?;
-                    let scored = newest
-                        .into_iter()
-                        .map(|(_, address)| {
-                            Ok((filtered.explain(&searcher, address)?.value(), address))
-                        })
-                        .collect::<Result<Vec<_>, tantivy::TantivyError>>()?;
-                    (scored, total)
-                }
+                        &TopDocs::with_limit(request.limit.max(1))
+                            .and_offset(request.offset)
+                            .order_by_fast_field::<tantivy::DateTime>("published_at", Order::Desc),
+                    )?
+                    .into_iter()
+                    .map(|(_, address)| {
+                        Ok((filtered.explain(&searcher, address)?.value(), address))
+                    })
+                    .collect::<Result<Vec<_>, tantivy::TantivyError>>()?,
             };
-            // Each facet counts the match set under the other filters, so choices stay visible.
-            let sources = searcher.search(
-                &*filtered_query(&*built.query, [None, by_date]),
-                &FacetCollector {
-                    sources: true,
-                    months: false,
-                },
-            )?;
-            let months = searcher.search(
-                &*filtered_query(&*built.query, [by_source, None]),
-                &FacetCollector {
-                    sources: false,
-                    months: true,
-                },
-            )?;
-            facets = Facets {
-                source: sources.source_values(),
-                month: months.month_values(),
+            let all = FacetCollector {
+                sources: true,
+                months: true,
             };
-            let mut generator =
-                SnippetGenerator::create(&searcher, &*built.highlight, self.fields.body)?;
-            generator.set_max_num_chars(self.config.snippet_chars);
+            // Counted over the query's words: for a question the bigrams would add nearly every
+            // document to the count while barely changing which ones matter.
+            let counted = filtered_query(&*built.count, [by_source.clone(), by_date.clone()]);
+            (total, facets) = if by_source.is_none() && by_date.is_none() {
+                // One pass counts the matches and both facets.
+                let (total, counts) = searcher.search(&*counted, &(Count, all))?;
+                (
+                    total,
+                    Facets {
+                        source: counts.source_values(),
+                        month: counts.month_values(),
+                    },
+                )
+            } else {
+                // Each facet counts the match set under the other filters, so choices stay visible.
+                let total = searcher.search(&*counted, &Count)?;
+                let sources = searcher.search(
+                    &*filtered_query(&*built.count, [None, by_date]),
+                    &FacetCollector {
+                        sources: true,
+                        months: false,
+                    },
+                )?;
+                let months = searcher.search(
+                    &*filtered_query(&*built.count, [by_source, None]),
+                    &FacetCollector {
+                        sources: false,
+                        months: true,
+                    },
+                )?;
+                (
+                    total,
+                    Facets {
+                        source: sources.source_values(),
+                        month: months.month_values(),
+                    },
+                )
+            };
+            total = total.max(request.offset + top.len().min(request.limit));
+            let needles = self.needles(&built);
             hits = top
                 .into_iter()
                 .take(request.limit)
-                .map(|(score, address)| self.hit(&searcher, &generator, score, address))
+                .map(|(score, address)| self.hit(&searcher, &needles, score, address))
                 .collect::<Result<Vec<_>, Error>>()?;
         }
         Ok(SearchResponse {
@@ -241,10 +259,12 @@ impl Engine {
     fn build(&self, query: &str) -> build::Built {
         let mut groups = syntax::parse(query);
         self.synonyms.expand(&mut groups, &self.analyzer);
+        let searcher = self.reader.searcher();
         build::Builder {
             analyzer: &self.analyzer,
             fields: self.fields,
             config: &self.config,
+            searcher: Some(&searcher),
         }
         .build(&groups)
     }
@@ -284,16 +304,31 @@ impl Engine {
         Some(Arc::new(RangeQuery::new(lower, upper)))
     }
 
+    /// The body terms of the query, as words to mark in snippets.
+    fn needles(&self, built: &build::Built) -> Vec<String> {
+        let mut needles = built.spans.clone();
+        built.highlight.query_terms(&mut |term, _| {
+            if term.field() == self.fields.body {
+                if let Some(text) = term.value().as_str() {
+                    if !needles.iter().any(|n| n == text) {
+                        needles.push(text.to_string());
+                    }
+                }
+            }
+        });
+        needles
+    }
+
     fn hit(
         &self,
         searcher: &Searcher,
-        snippets: &SnippetGenerator,
+        needles: &[String],
         score: f32,
         address: DocAddress,
     ) -> Result<Hit, Error> {
         let doc: TantivyDocument = searcher.doc(address)?;
         let stored = self.stored(&doc);
-        let snippet = snippet::render(snippets, &stored.body, self.config.snippet_chars);
+        let snippet = snippet::render(needles, &stored.body, self.config.snippet_chars);
         Ok(Hit {
             id: stored.id,
             score,

@@ -3,28 +3,66 @@
 
 use std::ops::Range;
 
-use tantivy::snippet::SnippetGenerator;
-
 use super::escape;
 
-/// Renders the snippet of `body` for the query behind `generator`; the start of the body when nothing
-/// in it matches.
-pub fn render(generator: &SnippetGenerator, body: &str, max_chars: usize) -> String {
-    let snippet = generator.snippet(body);
-    let fragment = snippet.fragment();
-    // tantivy's fragment is a slice of `body`; find where it starts.
-    let start = match (snippet.is_empty(), body.find(fragment)) {
-        (false, Some(start)) => start,
-        _ => return plain_start(body, max_chars),
+/// Renders the snippet of `body`: the window of about `max_chars` characters holding the most
+/// different query words, with every occurrence marked. Words are found as written (ASCII letters in
+/// any case), which is fast and needs no analysis; one-character words are only marked next to
+/// others. The start of the body when nothing in it matches.
+pub fn render(needles: &[String], body: &str, max_chars: usize) -> String {
+    let lower = body.to_ascii_lowercase();
+    let mut matches: Vec<(usize, Range<usize>)> = Vec::new();
+    for (n, needle) in needles.iter().enumerate() {
+        if needle.chars().count() < 2 && needles.len() > 1 {
+            continue;
+        }
+        matches.extend(
+            lower
+                .match_indices(needle.as_str())
+                .map(|(i, m)| (n, i..i + m.len())),
+        );
+    }
+    if matches.is_empty() {
+        return plain_start(body, max_chars);
+    }
+    matches.sort_by_key(|(_, r)| r.start);
+    // Byte offset of every character, to measure windows in characters.
+    let chars: Vec<usize> = body.char_indices().map(|(i, _)| i).collect();
+    let char_at = |byte: usize| chars.partition_point(|&b| b < byte);
+    let context = 20;
+    let mut best = (0usize, 0usize, 0usize); // (distinct words, start char, match index)
+    for (i, (_, first)) in matches.iter().enumerate() {
+        let start = char_at(first.start).saturating_sub(context);
+        let end_byte = chars.get(start + max_chars).copied().unwrap_or(body.len());
+        let mut seen: Vec<usize> = matches[i..]
+            .iter()
+            .take_while(|(_, r)| r.end <= end_byte)
+            .map(|(n, _)| *n)
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        if seen.len() > best.0 {
+            best = (seen.len(), start, i);
+        }
+    }
+    let start_byte = chars.get(best.1).copied().unwrap_or(0);
+    // Begin at a word boundary.
+    let start_byte = if start_byte == 0 {
+        0
+    } else {
+        body[..start_byte]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(i, c)| i + c.len_utf8())
     };
-    let highlights: Vec<Range<usize>> = snippet
-        .highlighted()
-        .iter()
-        .map(|r| start + r.start..start + r.end)
-        .collect();
-    // Finish the last word instead of stopping inside it (열렸|다).
-    let end = word_end(body, start + fragment.len());
-    render_range(body, start..end, &highlights)
+    let end_byte = chars
+        .get(char_at(start_byte) + max_chars)
+        .copied()
+        .unwrap_or(body.len());
+    let end_byte = word_end(body, end_byte);
+    let marks: Vec<Range<usize>> = matches.into_iter().map(|(_, r)| r).collect();
+    render_range(body, start_byte..end_byte, &marks)
 }
 
 /// The whole `body` as HTML with `ranges` marked.
@@ -47,7 +85,17 @@ fn word_end(body: &str, from: usize) -> usize {
         .map_or(body.len(), |i| from + i)
 }
 
+/// The largest char boundary of `text` at or before `i`.
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 fn render_range(body: &str, range: Range<usize>, highlights: &[Range<usize>]) -> String {
+    let range = floor_boundary(body, range.start)..floor_boundary(body, range.end);
     let mut merged: Vec<Range<usize>> = Vec::new();
     let mut sorted: Vec<Range<usize>> = highlights.to_vec();
     sorted.sort_by_key(|r| (r.start, r.end));
@@ -64,7 +112,10 @@ fn render_range(body: &str, range: Range<usize>, highlights: &[Range<usize>]) ->
     }
     let mut at = range.start;
     for r in merged {
-        let (s, e) = (r.start.max(at), r.end.min(range.end));
+        let (s, e) = (
+            floor_boundary(body, r.start.max(at)),
+            floor_boundary(body, r.end.min(range.end)),
+        );
         if s >= e {
             continue;
         }
@@ -94,6 +145,28 @@ mod tests {
             html,
             "<mark>무역보험공사</mark>는 &lt;AI&gt; &amp; <mark>보험</mark>을"
         );
+    }
+
+    #[test]
+    fn window_with_most_query_words() {
+        let body = "앞부분에는 삼성이 한 번 나온다. 그리고 한참 뒤에 삼성전자와 반도체가 함께 나오는 문장이 있다.";
+        let needles = vec!["삼성전자".to_string(), "반도체".to_string()];
+        let html = render(&needles, body, 30);
+        assert!(
+            html.contains("<mark>삼성전자</mark>와 <mark>반도체</mark>가"),
+            "{html}"
+        );
+        assert!(html.starts_with('…'), "{html}");
+        let latin = render(&["chatgpt".to_string()], "OpenAI의 ChatGPT가 나왔다", 50);
+        assert_eq!(latin, "OpenAI의 <mark>ChatGPT</mark>가 나왔다");
+        assert_eq!(render(&["없음".to_string()], "하나 둘 셋", 4), "하나 둘…");
+        // Multi-byte spaces around the window (no-break space) never split a character.
+        let nbsp = format!(
+            "{}운하\u{a0}완공. 결국 미국이 운하를 완성했다",
+            "가".repeat(60)
+        );
+        let html = render(&["운하".to_string(), "완성".to_string()], &nbsp, 20);
+        assert!(html.contains("<mark>운하</mark>"), "{html}");
     }
 
     #[test]

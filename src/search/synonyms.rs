@@ -86,8 +86,20 @@ impl Synonyms {
     }
 
     fn lookup(&self, word: &str, analyzer: &KoreanTokenizer) -> Option<&Vec<String>> {
-        if let Some(found) = self.map.get(&word.to_lowercase()) {
+        let lower = word.to_lowercase();
+        if let Some(found) = self.map.get(&lower) {
             return Some(found);
+        }
+        // Only a word that starts with an entry and goes on for a few characters (a particle) is
+        // worth analysing; most words are not, and analysis is the costly part.
+        let ends: Vec<usize> = lower.char_indices().map(|(i, _)| i).skip(1).collect();
+        let candidate = ends
+            .iter()
+            .rev()
+            .take(3)
+            .any(|&end| self.map.contains_key(&lower[..end]));
+        if !candidate {
+            return None;
         }
         let tokens = analyzer.analyze(word);
         let from = tokens.iter().map(|t| t.offset_from).min()?;

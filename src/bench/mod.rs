@@ -1,0 +1,351 @@
+//! `chaja bench`: indexing throughput, analyzer throughput and query latency, printed as a table (and
+//! optionally JSON) so runs before and after a change can be compared. Timings live here, never in
+//! tests.
+
+mod http_client;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::analyzer::KoreanTokenizer;
+use crate::config::Config;
+use crate::error::Error;
+use crate::eval::{read_queries, EvalQuery};
+use crate::indexer;
+use crate::ingest;
+use crate::search::{Engine, SearchRequest};
+
+/// What to measure.
+pub struct Options {
+    /// JSONL(.gz) to index and analyse.
+    pub input: Option<PathBuf>,
+    /// Where to build the index for the indexing run (a fresh temporary folder if `None`).
+    pub build_dir: Option<PathBuf>,
+    /// Query file (`{"qid","query"}` lines) and the index to run it against.
+    pub queries: Option<PathBuf>,
+    pub query_index: Option<PathBuf>,
+    /// Concurrent HTTP clients for the concurrency run.
+    pub clients: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub machine: String,
+    pub indexing: Option<IndexingFigures>,
+    pub analyzer: Option<AnalyzerFigures>,
+    pub queries: Vec<QueryFigures>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IndexingFigures {
+    pub documents: usize,
+    pub text_mb: f64,
+    pub seconds: f64,
+    pub docs_per_sec: f64,
+    pub mb_per_sec: f64,
+    pub peak_memory_mb: Option<f64>,
+    pub index_size_mb: f64,
+    pub threads: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AnalyzerFigures {
+    pub text_mb: f64,
+    pub seconds: f64,
+    pub mb_per_sec: f64,
+    pub tokens: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QueryFigures {
+    pub name: String,
+    pub queries: usize,
+    pub clients: usize,
+    pub errors: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub mean_ms: f64,
+    pub qps: f64,
+}
+
+pub fn run(
+    options: &Options,
+    config: &Config,
+    analyzer: &KoreanTokenizer,
+) -> Result<Report, Error> {
+    let mut report = Report {
+        machine: machine(),
+        ..Report::default()
+    };
+    if let Some(input) = &options.input {
+        report.indexing = Some(indexing(
+            input,
+            options.build_dir.as_deref(),
+            config,
+            analyzer,
+        )?);
+        report.analyzer = Some(analyzer_alone(input, analyzer)?);
+    }
+    if let Some(queries) = &options.queries {
+        let dir = options
+            .query_index
+            .clone()
+            .unwrap_or_else(|| config.index.dir.clone());
+        let index = indexer::open_existing(&dir, analyzer)?;
+        let engine = Engine::new(index, analyzer.clone(), config)?;
+        let questions = read_queries(queries)?;
+        let keywords = keyword_queries(&questions);
+        for (name, set) in [("questions", &questions), ("keywords", &keywords)] {
+            report
+                .queries
+                .push(in_process(&format!("{name}, in-process"), &engine, set)?);
+        }
+        let runtime = tokio::runtime::Runtime::new()?;
+        for (name, set) in [("questions", &questions), ("keywords", &keywords)] {
+            for clients in [1, options.clients] {
+                let figures = runtime.block_on(http_client::run(
+                    &format!("{name}, HTTP"),
+                    engine.clone(),
+                    config.clone(),
+                    set,
+                    clients,
+                ))?;
+                report.queries.push(figures);
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Short keyword queries made from the questions: their two longest words, particles and question
+/// marks left on as a user would type them.
+pub fn keyword_queries(questions: &[EvalQuery]) -> Vec<EvalQuery> {
+    questions
+        .iter()
+        .map(|q| {
+            let mut words: Vec<&str> = q.query.split_whitespace().collect();
+            words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+            let mut two: Vec<&str> = words.into_iter().take(2).collect();
+            two.sort_by_key(|w| q.query.find(w));
+            EvalQuery {
+                qid: q.qid.clone(),
+                query: two.join(" ").trim_end_matches('?').to_string(),
+            }
+        })
+        .collect()
+}
+
+fn indexing(
+    input: &Path,
+    build_dir: Option<&Path>,
+    config: &Config,
+    analyzer: &KoreanTokenizer,
+) -> Result<IndexingFigures, Error> {
+    let temp;
+    let dir = match build_dir {
+        Some(dir) => dir.to_path_buf(),
+        None => {
+            temp = std::env::temp_dir().join(format!("chaja-bench-{}", std::process::id()));
+            temp.clone()
+        }
+    };
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    let mut config = config.clone();
+    config.index.dir = dir.clone();
+    reset_peak_memory();
+    let started = Instant::now();
+    let report = indexer::index_paths(&[input.to_path_buf()], &config, analyzer)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let peak = peak_memory_mb();
+    let size = dir_size(&dir) as f64 / 1e6;
+    if build_dir.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let text_mb = report.text_bytes as f64 / 1e6;
+    Ok(IndexingFigures {
+        documents: report.written(),
+        text_mb,
+        seconds,
+        docs_per_sec: report.written() as f64 / seconds,
+        mb_per_sec: text_mb / seconds,
+        peak_memory_mb: peak,
+        index_size_mb: size,
+        threads: config.index_threads(),
+    })
+}
+
+/// The Korean analyzer alone, one thread, over the same title and body text.
+fn analyzer_alone(input: &Path, analyzer: &KoreanTokenizer) -> Result<AnalyzerFigures, Error> {
+    let mut bytes = 0usize;
+    let mut tokens = 0usize;
+    let mut spent = Duration::ZERO;
+    for file in ingest::files(input)? {
+        for article in ingest::read_file(&file).flatten() {
+            let started = Instant::now();
+            tokens +=
+                analyzer.analyze(&article.title).len() + analyzer.analyze(&article.body).len();
+            spent += started.elapsed();
+            bytes += article.title.len() + article.body.len();
+        }
+    }
+    if tokens == 0 {
+        return Err(Error::Input(
+            "the analyzer produced no tokens: nothing was measured".into(),
+        ));
+    }
+    let text_mb = bytes as f64 / 1e6;
+    Ok(AnalyzerFigures {
+        text_mb,
+        seconds: spent.as_secs_f64(),
+        mb_per_sec: text_mb / spent.as_secs_f64(),
+        tokens,
+    })
+}
+
+/// Full searches (hits, snippets, facets, total) one after another, in this process.
+fn in_process(name: &str, engine: &Engine, queries: &[EvalQuery]) -> Result<QueryFigures, Error> {
+    let mut latencies = Vec::with_capacity(queries.len());
+    let started = Instant::now();
+    for query in queries {
+        let t = Instant::now();
+        engine.search(&SearchRequest {
+            query: query.query.clone(),
+            limit: 10,
+            ..SearchRequest::default()
+        })?;
+        latencies.push(t.elapsed());
+    }
+    Ok(figures(name, 1, 0, latencies, started.elapsed()))
+}
+
+pub fn figures(
+    name: &str,
+    clients: usize,
+    errors: usize,
+    mut latencies: Vec<Duration>,
+    wall: Duration,
+) -> QueryFigures {
+    latencies.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let at = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return 0.0;
+        }
+        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        ms(latencies[i])
+    };
+    let n = latencies.len();
+    QueryFigures {
+        name: name.to_string(),
+        queries: n,
+        clients,
+        errors,
+        p50_ms: at(0.50),
+        p95_ms: at(0.95),
+        p99_ms: at(0.99),
+        mean_ms: if n == 0 {
+            0.0
+        } else {
+            latencies.iter().map(|d| ms(*d)).sum::<f64>() / n as f64
+        },
+        qps: n as f64 / wall.as_secs_f64(),
+    }
+}
+
+/// Clears the kernel's peak-RSS mark so the next reading covers only what follows (Linux).
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak resident memory of this process in MB (Linux `VmHWM`).
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown cpu".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cores} cores, {cpu}")
+}
+
+impl Report {
+    /// The report as a plain-text table.
+    pub fn table(&self) -> String {
+        let mut out = format!("machine: {}\n", self.machine);
+        if let Some(i) = &self.indexing {
+            out.push_str(&format!(
+                "\nindexing   {} docs, {:.1} MB text, {} threads\n           {:.1} s, {:.0} docs/s, {:.2} MB/s, peak memory {}, index {:.0} MB\n",
+                i.documents,
+                i.text_mb,
+                i.threads,
+                i.seconds,
+                i.docs_per_sec,
+                i.mb_per_sec,
+                i.peak_memory_mb.map_or("n/a".into(), |m| format!("{m:.0} MB")),
+                i.index_size_mb
+            ));
+        }
+        if let Some(a) = &self.analyzer {
+            out.push_str(&format!(
+                "analyzer   1 thread: {:.2} MB/s ({:.1} MB in {:.1} s, {} tokens)\n",
+                a.mb_per_sec, a.text_mb, a.seconds, a.tokens
+            ));
+            if let Some(i) = &self.indexing {
+                out.push_str(&format!(
+                    "           indexing = {:.2} x (2 x single-thread analyzer)\n",
+                    i.mb_per_sec / (2.0 * a.mb_per_sec)
+                ));
+            }
+        }
+        if !self.queries.is_empty() {
+            out.push_str(&format!(
+                "\n{:<28} {:>7} {:>7} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}\n",
+                "queries", "n", "clients", "errors", "p50 ms", "p95 ms", "p99 ms", "mean ms", "qps"
+            ));
+            for q in &self.queries {
+                out.push_str(&format!(
+                    "{:<28} {:>7} {:>7} {:>6} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.0}\n",
+                    q.name,
+                    q.queries,
+                    q.clients,
+                    q.errors,
+                    q.p50_ms,
+                    q.p95_ms,
+                    q.p99_ms,
+                    q.mean_ms,
+                    q.qps
+                ));
+            }
+        }
+        out
+    }
+}
