@@ -1,11 +1,9 @@
 //! Character bigrams: a dictionary-free second view of Korean text. Hangul and Han runs become
-//! overlapping two-character grams (a one-character run stays whole); Latin and digit runs become
-//! lower-cased words. Catches what the dictionary misses: new names and spacing variants
-//! (`중소 기업` and `중소기업` share `중소` and `기업`).
+//! overlapping two-character grams (a one-character run stays whole), with one more pair across each
+//! space between two runs; Latin and digit runs become lower-cased words. Catches what the dictionary
+//! misses: new names and spacing variants (`중소 기업` and `중소기업` share `중소`, `소기`, `기업`).
 
-use tantivy::tokenizer::{Token, Tokenizer};
-
-use super::KoreanTokenStream;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Script {
@@ -26,72 +24,12 @@ fn script(c: char) -> Option<Script> {
 
 /// Bigram tokens of `text`, with byte offsets and consecutive positions.
 pub fn bigrams(text: &str) -> Vec<Token> {
+    let mut tokenizer = BigramTokenizer;
+    let mut stream = tokenizer.token_stream(text);
     let mut tokens = Vec::new();
-    let mut run: Vec<(usize, char)> = Vec::new();
-    let mut run_script = None;
-    let flush = |run: &mut Vec<(usize, char)>, kind: Option<Script>, tokens: &mut Vec<Token>| {
-        if run.is_empty() {
-            return;
-        }
-        let end_of = |i: usize| run[i].0 + run[i].1.len_utf8();
-        let mut push = |from: usize, to: usize, text: String| {
-            let position = tokens.len();
-            tokens.push(Token {
-                offset_from: from,
-                offset_to: to,
-                position,
-                text,
-                position_length: 1,
-            });
-        };
-        match kind {
-            Some(Script::Cjk) if run.len() > 1 => {
-                for i in 0..run.len() - 1 {
-                    let text: String = [run[i].1, run[i + 1].1].iter().collect();
-                    push(run[i].0, end_of(i + 1), text);
-                }
-            }
-            _ => {
-                let text: String = run.iter().flat_map(|&(_, c)| c.to_lowercase()).collect();
-                push(run[0].0, end_of(run.len() - 1), text);
-            }
-        }
-        run.clear();
-    };
-    // Last Hangul character of the previous run when only spaces followed it: the pair across the
-    // space is indexed too, so `중소 기업` and `중소기업` share `소기`, and words that stand next to
-    // each other leave a trace of it.
-    let mut across: Option<(usize, char)> = None;
-    for (i, c) in text.char_indices() {
-        let kind = script(c);
-        if kind != run_script || kind.is_none() {
-            if run_script == Some(Script::Cjk) && kind.is_none() && c.is_whitespace() {
-                across = run.last().copied();
-            } else if kind.is_none() && !c.is_whitespace() {
-                across = None;
-            }
-            flush(&mut run, run_script, &mut tokens);
-            if kind == Some(Script::Cjk) {
-                if let Some((at, prev)) = across.take() {
-                    let position = tokens.len();
-                    tokens.push(Token {
-                        offset_from: at,
-                        offset_to: i + c.len_utf8(),
-                        position,
-                        text: [prev, c].iter().collect(),
-                        position_length: 1,
-                    });
-                }
-            } else if kind.is_some() {
-                across = None;
-            }
-        }
-        run_script = kind;
-        if kind.is_some() {
-            run.push((i, c));
-        }
+    while stream.advance() {
+        tokens.push(stream.token().clone());
     }
-    flush(&mut run, run_script, &mut tokens);
     tokens
 }
 
@@ -100,10 +38,104 @@ pub fn bigrams(text: &str) -> Vec<Token> {
 pub struct BigramTokenizer;
 
 impl Tokenizer for BigramTokenizer {
-    type TokenStream<'a> = KoreanTokenStream;
+    type TokenStream<'a> = BigramStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> KoreanTokenStream {
-        KoreanTokenStream::new(bigrams(text))
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BigramStream<'a> {
+        BigramStream {
+            text,
+            at: 0,
+            last_cjk: None,
+            adjacent: false,
+            queued: None,
+            token: Token::default(),
+        }
+    }
+}
+
+/// Works on the fly and reuses one token, so indexing allocates nothing per bigram.
+pub struct BigramStream<'a> {
+    text: &'a str,
+    /// Next byte to read.
+    at: usize,
+    /// The last Hangul/Han character, while nothing but spaces followed it.
+    last_cjk: Option<(usize, char)>,
+    /// Whether `last_cjk` is the character right before `at` (same run).
+    adjacent: bool,
+    /// A one-character run waiting to be emitted after its pair across the space.
+    queued: Option<(usize, char)>,
+    token: Token,
+}
+
+impl BigramStream<'_> {
+    fn emit(&mut self, from: usize, to: usize, chars: impl Iterator<Item = char>) -> bool {
+        self.token.position = self.token.position.wrapping_add(1);
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.text.clear();
+        self.token.text.extend(chars);
+        true
+    }
+}
+
+impl TokenStream for BigramStream<'_> {
+    fn advance(&mut self) -> bool {
+        if let Some((at, c)) = self.queued.take() {
+            return self.emit(at, at + c.len_utf8(), std::iter::once(c));
+        }
+        let text = self.text;
+        while let Some(c) = text[self.at..].chars().next() {
+            let i = self.at;
+            let end = i + c.len_utf8();
+            match script(c) {
+                Some(Script::Cjk) => {
+                    self.at = end;
+                    let run_start = !std::mem::replace(&mut self.adjacent, true);
+                    let previous = self.last_cjk.replace((i, c));
+                    let run_ends = text[end..].chars().next().and_then(script) != Some(Script::Cjk);
+                    match previous {
+                        // A pair inside a run, or across the space before this run.
+                        Some((p_at, p)) => {
+                            if run_start && run_ends {
+                                self.queued = Some((i, c));
+                            }
+                            return self.emit(p_at, end, [p, c].into_iter());
+                        }
+                        None if run_ends => return self.emit(i, end, std::iter::once(c)),
+                        None => {}
+                    }
+                }
+                Some(Script::Word) => {
+                    let word_end = text[i..]
+                        .char_indices()
+                        .find(|&(_, c)| script(c) != Some(Script::Word))
+                        .map_or(text.len(), |(j, _)| i + j);
+                    self.at = word_end;
+                    self.last_cjk = None;
+                    self.adjacent = false;
+                    return self.emit(
+                        i,
+                        word_end,
+                        text[i..word_end].chars().flat_map(char::to_lowercase),
+                    );
+                }
+                None => {
+                    self.at = end;
+                    self.adjacent = false;
+                    if !c.is_whitespace() {
+                        self.last_cjk = None;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
     }
 }
 
@@ -127,6 +159,12 @@ mod tests {
         assert_eq!(texts("삼성, 전자"), vec!["삼성", "전자"]);
         assert_eq!(texts("AI 자율"), vec!["ai", "자율"]);
         assert_eq!(texts("및"), vec!["및"]);
+        assert_eq!(texts("가 및 나"), vec!["가", "가및", "및", "및나", "나"]);
+        let offsets: Vec<(usize, usize)> = bigrams("중소 기업")
+            .iter()
+            .map(|t| (t.offset_from, t.offset_to))
+            .collect();
+        assert_eq!(offsets, vec![(0, 6), (3, 10), (7, 13)]);
     }
 
     #[test]

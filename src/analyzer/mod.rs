@@ -137,11 +137,13 @@ impl KoreanTokenizer {
         let mut out = Emitter::default();
         match self.segmenter.segment(Cow::Borrowed(text)) {
             Ok(tokens) => {
+                out.tokens.reserve(tokens.len());
                 for mut token in tokens {
                     let (start, end) = (token.byte_start, token.byte_end);
-                    let surface = token.surface.to_string();
+                    // The surface is a slice of the input: no copy.
+                    let surface = text.get(start..end).unwrap_or_default();
                     let details = token.details();
-                    self.emit_morpheme(&mut out, &surface, start, end, &details);
+                    self.emit_morpheme(&mut out, surface, start, end, &details);
                 }
             }
             Err(error) => {

@@ -35,6 +35,8 @@ pub struct Report {
     pub machine: String,
     pub indexing: Option<IndexingFigures>,
     pub analyzer: Option<AnalyzerFigures>,
+    /// Decompressing and parsing the input alone, MB/s of text, one thread.
+    pub reading_mb_per_sec: Option<f64>,
     pub queries: Vec<QueryFigures>,
 }
 
@@ -88,6 +90,7 @@ pub fn run(
             analyzer,
         )?);
         report.analyzer = Some(analyzer_alone(input, analyzer)?);
+        report.reading_mb_per_sec = Some(reading_alone(input)?);
     }
     if let Some(queries) = &options.queries {
         let dir = options
@@ -177,6 +180,18 @@ fn indexing(
         index_size_mb: size,
         threads: config.index_threads(),
     })
+}
+
+/// Reading and parsing the input alone (decompression, JSON), one thread.
+fn reading_alone(input: &Path) -> Result<f64, Error> {
+    let started = Instant::now();
+    let mut bytes = 0usize;
+    for file in ingest::files(input)? {
+        for article in ingest::read_file(&file).flatten() {
+            bytes += article.title.len() + article.body.len();
+        }
+    }
+    Ok(bytes as f64 / 1e6 / started.elapsed().as_secs_f64())
 }
 
 /// The Korean analyzer alone, one thread, over the same title and body text.
@@ -319,6 +334,11 @@ impl Report {
                 "analyzer   1 thread: {:.2} MB/s ({:.1} MB in {:.1} s, {} tokens)\n",
                 a.mb_per_sec, a.text_mb, a.seconds, a.tokens
             ));
+            if let Some(r) = self.reading_mb_per_sec {
+                out.push_str(&format!(
+                    "reading    1 thread: {r:.1} MB/s (decompress + parse, no analysis)\n"
+                ));
+            }
             if let Some(i) = &self.indexing {
                 out.push_str(&format!(
                     "           indexing = {:.2} x (2 x single-thread analyzer)\n",
