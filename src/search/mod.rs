@@ -111,8 +111,13 @@ impl Engine {
         if threads > 1 {
             index.set_multithread_executor(threads)?;
         }
-        let fields = Fields::from_schema(&index.schema())
-            .ok_or_else(|| Error::Input("the index was not built by chaja".to_string()))?;
+        let fields = Fields::from_schema(&index.schema()).ok_or_else(|| {
+            Error::Input(
+                "the index lacks fields this chaja needs (built by another program or an older \
+                 version): delete the index folder and re-index"
+                    .to_string(),
+            )
+        })?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
