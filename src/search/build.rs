@@ -62,14 +62,11 @@ impl Builder<'_> {
             if plain > 1 && role == Role::Should && !atom.phrase {
                 tokens.retain(|t| !self.config.query_stopwords.contains(&t.text));
             }
-            if role != Role::Exclude {
-                let from = tokens.iter().map(|t| t.offset_from).min();
-                let to = tokens.iter().map(|t| t.offset_to).max();
-                if let (Some(from), Some(to)) = (from, to) {
-                    let span = text[from..to].to_lowercase();
-                    if !spans.contains(&span) {
-                        spans.push(span);
-                    }
+            let span = span_of(tokens).map(|r| &text[r]);
+            if let (Some(span), true) = (span, role != Role::Exclude) {
+                let span = span.to_lowercase();
+                if !spans.contains(&span) {
+                    spans.push(span);
                 }
             }
             // Keyword queries take bigrams from what the analyzer kept, so a particle (삼성전자의)
@@ -78,13 +75,11 @@ impl Builder<'_> {
             if long && role != Role::Exclude && atom.scope == Scope::All {
                 bigram_source.push_str(&atom.text);
                 bigram_source.push(' ');
-            } else if role != Role::Exclude && atom.scope == Scope::All {
-                let from = tokens.iter().map(|t| t.offset_from).min();
-                let to = tokens.iter().map(|t| t.offset_to).max();
-                if let (Some(from), Some(to)) = (from, to) {
-                    bigram_source.push_str(&text[from..to]);
-                    bigram_source.push(' ');
-                }
+            } else if let (Some(span), true) =
+                (span, role != Role::Exclude && atom.scope == Scope::All)
+            {
+                bigram_source.push_str(span);
+                bigram_source.push(' ');
             }
         }
         let strict = groups.iter().any(|g| g.role == Role::Must)
@@ -479,6 +474,13 @@ fn all_of(mut queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
             queries.into_iter().map(|q| (Occur::Must, q)).collect(),
         ))),
     }
+}
+
+/// The stretch of text an atom's tokens cover: the word without the particles the analyzer dropped.
+fn span_of(tokens: &[Token]) -> Option<std::ops::Range<usize>> {
+    let from = tokens.iter().map(|t| t.offset_from).min()?;
+    let to = tokens.iter().map(|t| t.offset_to).max()?;
+    Some(from..to)
 }
 
 /// Groups analysed tokens by position: the word first, then its compound parts.
