@@ -88,6 +88,11 @@ pub struct SearchConfig {
     /// Long queries leave out terms found in more than this share of the documents (they cost the
     /// most and rank the least); 1 keeps every term.
     pub common_term_ratio: f32,
+    /// Questions: how many top candidates are re-ranked by how close their words stand, the weight of
+    /// that, and the window in word positions (0 weight turns it off).
+    pub rerank_depth: usize,
+    pub proximity_weight: f32,
+    pub proximity_window: u32,
     /// Weight of the character-bigram view of the query (0 turns it off).
     pub bigram_weight: f32,
     /// Share of the query's bigrams a document needs to be found through them alone.
@@ -116,6 +121,9 @@ impl Default for SearchConfig {
             min_match_ratio: 0.5,
             long_query_title_boost: 0.5,
             common_term_ratio: 0.2,
+            rerank_depth: 20,
+            proximity_weight: 0.6,
+            proximity_window: 25,
             bigram_weight: 0.8,
             bigram_min_match: 0.8,
             query_stopwords: QUESTION_WORDS.iter().map(|w| w.to_string()).collect(),

@@ -19,6 +19,8 @@ pub struct Built {
     /// The query's words as written, without the particles the analyzer dropped (`중소벤처기업부`),
     /// for marking in snippets next to the analysed terms.
     pub spans: Vec<String>,
+    /// For a question: its words, for proximity re-ranking.
+    pub words: Vec<String>,
     pub highlight: Box<dyn Query>,
     /// Whether anything searchable was left after analysis.
     pub searchable: bool,
@@ -127,6 +129,7 @@ impl Builder<'_> {
                 query: Box::new(EmptyQuery),
                 count: Box::new(EmptyQuery),
                 spans: Vec::new(),
+                words: Vec::new(),
                 highlight: Box::new(EmptyQuery),
                 searchable: false,
             };
@@ -164,6 +167,7 @@ impl Builder<'_> {
         Built {
             count: query.box_clone(),
             spans,
+            words: Vec::new(),
             query,
             highlight: Box::new(BooleanQuery::new(highlight)),
             searchable: true,
@@ -208,13 +212,17 @@ impl Builder<'_> {
                 .unwrap_or(0) as f32;
             df / docs > self.config.common_term_ratio
         };
-        let rare_words: Vec<String> = words
-            .iter()
-            .filter(|w| !common(self.fields.body, w))
-            .cloned()
-            .collect();
-        if !rare_words.is_empty() {
-            words = rare_words;
+        // Only a word the index holds can stand in for the ones left out: a question whose present
+        // words are all common keeps them all.
+        let present_rare = words.iter().any(|w| {
+            let df = self.searcher.map_or(1, |s| {
+                s.doc_freq(&Term::from_field_text(self.fields.body, w))
+                    .unwrap_or(0)
+            });
+            df > 0 && !common(self.fields.body, w)
+        });
+        if present_rare {
+            words.retain(|w| !common(self.fields.body, w));
         }
         let term = |field: Field, text: &str, boost: f32| -> Clause {
             let query = TermQuery::new(
@@ -240,6 +248,7 @@ impl Builder<'_> {
             for token in bigrams(bigram_source) {
                 if !grams.contains(&token.text)
                     && !self.config.query_stopwords.contains(&token.text)
+                    && !common(self.fields.bigram, &token.text)
                 {
                     grams.push(token.text);
                 }
@@ -255,6 +264,7 @@ impl Builder<'_> {
                 query: Box::new(EmptyQuery),
                 count: Box::new(EmptyQuery),
                 spans: Vec::new(),
+                words: Vec::new(),
                 highlight: Box::new(EmptyQuery),
                 searchable: false,
             };
@@ -267,13 +277,23 @@ impl Builder<'_> {
             all.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
             Box::new(BooleanQuery::new(all))
         };
+        // Counted: documents whose text holds a word of the question (doc ids only, no frequencies).
         let count = without(Box::new(BooleanQuery::new(
-            highlight.iter().map(|(o, q)| (*o, q.box_clone())).collect(),
+            words
+                .iter()
+                .map(|w| {
+                    let term = Term::from_field_text(self.fields.body, w);
+                    let query: Box<dyn Query> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (Occur::Should, query)
+                })
+                .collect(),
         )));
         Built {
             query: without(Box::new(BooleanQuery::new(clauses))),
             count,
             spans: Vec::new(),
+            words,
             highlight: Box::new(BooleanQuery::new(highlight)),
             searchable: true,
         }

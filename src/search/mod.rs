@@ -3,6 +3,7 @@
 
 mod build;
 pub mod facets;
+mod rerank;
 mod snippet;
 pub mod synonyms;
 pub mod syntax;
@@ -160,10 +161,9 @@ impl Engine {
             let filtered = filtered_query(&*built.query, [by_source.clone(), by_date.clone()]);
             let top: Vec<(f32, DocAddress)> = match request.sort {
                 // Top hits alone, so tantivy can skip what cannot make the page.
-                Sort::Relevance => searcher.search(
-                    &*filtered,
-                    &TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset),
-                )?,
+                Sort::Relevance => {
+                    self.ranked(&searcher, &built, &*filtered, request.offset, request.limit)?
+                }
                 Sort::Date => searcher
                     .search(
                         &*filtered,
@@ -243,7 +243,7 @@ impl Engine {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let top = searcher.search(&*built.query, &TopDocs::with_limit(k.max(1)))?;
+        let top = self.ranked(&searcher, &built, &*built.query, 0, k)?;
         let mut ids = Vec::with_capacity(top.len());
         let mut id = String::new();
         for (score, address) in top {
@@ -259,6 +259,35 @@ impl Engine {
             ids.push((id.clone(), score));
         }
         Ok(ids)
+    }
+
+    /// The hits `offset..offset + limit` by relevance; for a question the top `rerank_depth` are
+    /// re-ranked by how close the question's words stand.
+    fn ranked(
+        &self,
+        searcher: &Searcher,
+        built: &build::Built,
+        query: &dyn Query,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<(f32, DocAddress)>, Error> {
+        if built.words.len() < 2 || self.config.proximity_weight <= 0.0 {
+            let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
+            return Ok(searcher.search(query, &top)?);
+        }
+        let depth = self.config.rerank_depth;
+        let want = (offset + limit).max(depth).max(1);
+        let top = searcher.search(query, &TopDocs::with_limit(want))?;
+        let reranked = rerank::by_proximity(
+            searcher,
+            self.fields.body,
+            &built.words,
+            top,
+            depth,
+            self.config.proximity_weight,
+            self.config.proximity_window,
+        )?;
+        Ok(reranked.into_iter().skip(offset).take(limit).collect())
     }
 
     fn build(&self, query: &str) -> build::Built {

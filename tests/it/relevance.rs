@@ -243,3 +243,26 @@ fn evaluation_metrics() {
     let run = String::from_utf8(run).unwrap();
     assert!(run.starts_with("q1 Q0 deepseek 1 "), "{run}");
 }
+
+#[test]
+fn questions_prefer_passages_where_the_words_stand_together() {
+    // Both passages hold every word of the question and are as long; one scatters the words (some
+    // twice), the other says it in one sentence. Plain BM25 prefers the repetitions; proximity puts
+    // the sentence that answers first.
+    let gap = "농업과 산업, 복지 제도와 교육, 문화와 예술, 교통과 통신, 환경과 보건 이야기가 길게 이어진다. ";
+    let scattered = format!(
+        "1958년 일이다. {gap}{gap}월드컵 이야기다. {gap}{gap}대회 준비다. {gap}{gap}개최 여부다. {gap}{gap}스웨덴 이야기다. {gap}{gap}월드컵 이야기다."
+    );
+    let together = format!(
+        "{gap}{gap}{gap}{gap}1958년 월드컵 대회는 스웨덴에서 개최되었다. {gap}{gap}{gap}{gap}{gap}"
+    );
+    let engine = engine_of(vec![
+        article("scattered", "기록", &scattered),
+        article("together", "기록", &together),
+    ]);
+    // 나라 is in neither passage: a word the index lacks never pushes out the ones it has.
+    assert_eq!(
+        ids(&engine, "1958년 월드컵 대회를 개최한 나라는 어디인가?")[0],
+        "together"
+    );
+}

@@ -1,0 +1,134 @@
+//! Proximity re-ranking for questions: among the best candidates, a passage where the question's words
+//! stand close together (as in the sentence that answers it) moves up. Read from the index's
+//! positions, so no stored text is loaded.
+
+use std::collections::HashMap;
+
+use tantivy::postings::Postings;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, Searcher, Term};
+
+use crate::error::Error;
+
+/// Re-scores the first `depth` of `top` (the rest keep their order after them, so pages stay
+/// consistent) as `score × (1 + weight × proximity)`, where proximity (0–1) is the idf-weighted
+/// share of the question's words found within `window` positions of each other in `field`.
+pub fn by_proximity(
+    searcher: &Searcher,
+    field: Field,
+    words: &[String],
+    mut top: Vec<(f32, DocAddress)>,
+    depth: usize,
+    weight: f32,
+    window: u32,
+) -> Result<Vec<(f32, DocAddress)>, Error> {
+    if words.len() < 2 || top.len() < 2 || weight <= 0.0 {
+        return Ok(top);
+    }
+    let rest = top.split_off(depth.min(top.len()));
+    let docs = searcher.num_docs().max(1) as f32;
+    let terms: Vec<(Term, f32)> = words
+        .iter()
+        .map(|w| {
+            let term = Term::from_field_text(field, w);
+            let df = searcher.doc_freq(&term).unwrap_or(0) as f32;
+            let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
+            (term, idf)
+        })
+        .collect();
+    let total: f32 = terms.iter().map(|(_, idf)| idf).sum();
+    if total <= 0.0 {
+        return Ok(top);
+    }
+    // Candidates by segment, in doc order, so each posting list is walked forward once.
+    let mut by_segment: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (i, (_, address)) in top.iter().enumerate() {
+        by_segment.entry(address.segment_ord).or_default().push(i);
+    }
+    let mut proximity = vec![0f32; top.len()];
+    let mut positions = Vec::new();
+    for (segment, mut candidates) in by_segment {
+        candidates.sort_by_key(|&i| top[i].1.doc_id);
+        let index = searcher.segment_reader(segment).inverted_index(field)?;
+        let mut hits: Vec<Vec<(u32, usize)>> = vec![Vec::new(); candidates.len()];
+        for (n, (term, _)) in terms.iter().enumerate() {
+            let Some(mut postings) =
+                index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+            else {
+                continue;
+            };
+            for (c, &i) in candidates.iter().enumerate() {
+                let doc = top[i].1.doc_id;
+                if postings.doc() <= doc && postings.seek(doc) == doc {
+                    positions.clear();
+                    postings.positions(&mut positions);
+                    hits[c].extend(positions.iter().map(|&p| (p, n)));
+                }
+            }
+        }
+        for (c, &i) in candidates.iter().enumerate() {
+            proximity[i] = best_window(&mut hits[c], &terms, window) / total;
+        }
+    }
+    let mut rescored: Vec<(f32, DocAddress)> = top
+        .into_iter()
+        .zip(proximity)
+        .map(|((score, address), p)| (score * (1.0 + weight * p), address))
+        .collect();
+    rescored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    rescored.extend(rest);
+    Ok(rescored)
+}
+
+/// The largest idf sum of distinct words inside any span of `window` positions.
+fn best_window(hits: &mut [(u32, usize)], terms: &[(Term, f32)], window: u32) -> f32 {
+    hits.sort_unstable();
+    let mut counts = vec![0u32; terms.len()];
+    let (mut sum, mut best, mut left) = (0f32, 0f32, 0usize);
+    for right in 0..hits.len() {
+        let (pos, n) = hits[right];
+        if counts[n] == 0 {
+            sum += terms[n].1;
+        }
+        counts[n] += 1;
+        while pos - hits[left].0 >= window {
+            let m = hits[left].1;
+            counts[m] -= 1;
+            if counts[m] == 0 {
+                sum -= terms[m].1;
+            }
+            left += 1;
+        }
+        best = best.max(sum);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(weights: &[f32]) -> Vec<(Term, f32)> {
+        let field =
+            tantivy::schema::Schema::builder().add_text_field("body", tantivy::schema::TEXT);
+        weights
+            .iter()
+            .map(|&w| (Term::from_field_text(field, "x"), w))
+            .collect()
+    }
+
+    #[test]
+    fn best_window_sums_distinct_words_close_together() {
+        let t = terms(&[1.0, 2.0, 4.0]);
+        // Words 0 and 1 near the start, all three together later on.
+        let mut hits = vec![(0, 0), (1, 1), (50, 0), (52, 1), (55, 2)];
+        assert_eq!(best_window(&mut hits, &t, 10), 7.0);
+        // A repeated word counts once.
+        let mut repeated = vec![(0, 2), (1, 2), (2, 2)];
+        assert_eq!(best_window(&mut repeated, &t, 10), 4.0);
+        // Too far apart for the window.
+        let mut apart = vec![(0, 0), (30, 2)];
+        assert_eq!(best_window(&mut apart, &t, 10), 4.0);
+        assert_eq!(best_window(&mut [], &t, 10), 0.0);
+    }
+}
