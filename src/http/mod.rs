@@ -58,6 +58,13 @@ impl AppState {
             .await
             .map_err(|e| Error::from(InternalError::Task(e.to_string())))?;
         let engine = self.engine.clone();
+        if tokio::runtime::Handle::current().runtime_flavor()
+            == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            // Run here, telling the runtime to move its other tasks elsewhere: one thread handoff
+            // fewer than a blocking-pool task.
+            return tokio::task::block_in_place(|| work(&engine)).map_err(ApiError);
+        }
         tokio::task::spawn_blocking(move || work(&engine))
             .await
             .map_err(|e| Error::from(InternalError::Task(e.to_string())))?
