@@ -202,27 +202,21 @@ impl Builder<'_> {
         }
         // Terms in a large share of the documents barely move the ranking of a long query but cost
         // the most to evaluate and count: leave them out (never all of them).
-        let common = |field: Field, text: &str| -> bool {
-            let Some(searcher) = self.searcher else {
-                return false;
-            };
-            let docs = searcher.num_docs().max(1) as f32;
-            let df = searcher
-                .doc_freq(&Term::from_field_text(field, text))
-                .unwrap_or(0) as f32;
-            df / docs > self.config.common_term_ratio
+        let docs = self.searcher.map_or(1.0, |s| s.num_docs().max(1) as f32);
+        let df = |field: Field, text: &str| -> f32 {
+            self.searcher.map_or(0.0, |s| {
+                s.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0) as f32
+            })
         };
+        let common =
+            |field: Field, text: &str| df(field, text) / docs > self.config.common_term_ratio;
         // Only a word the index holds can stand in for the ones left out: a question whose present
-        // words are all common keeps them all.
-        let present_rare = words.iter().any(|w| {
-            let df = self.searcher.map_or(1, |s| {
-                s.doc_freq(&Term::from_field_text(self.fields.body, w))
-                    .unwrap_or(0)
-            });
-            df > 0 && !common(self.fields.body, w)
-        });
-        if present_rare {
-            words.retain(|w| !common(self.fields.body, w));
+        // words are all common keeps them all. Each word's frequency is looked up once.
+        let word_df: Vec<f32> = words.iter().map(|w| df(self.fields.body, w)).collect();
+        let rare = |f: f32| f / docs <= self.config.common_term_ratio;
+        if word_df.iter().any(|&f| f > 0.0 && rare(f)) {
+            let mut kept = word_df.iter().map(|&f| rare(f));
+            words.retain(|_| kept.next().unwrap_or(true));
         }
         let term = |field: Field, text: &str, boost: f32| -> Clause {
             let query = TermQuery::new(
