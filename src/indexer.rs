@@ -127,13 +127,7 @@ pub struct Writer {
 
 impl Writer {
     pub fn new(index: &Index, config: &Config) -> Result<Writer, Error> {
-        let fields = Fields::from_schema(&index.schema()).ok_or_else(|| {
-            Error::Input(
-                "the index lacks fields this chaja needs (built by another program or an older \
-                 version): delete the index folder and re-index"
-                    .to_string(),
-            )
-        })?;
+        let fields = Fields::of(index)?;
         let threads = config.index_threads();
         let heap = (config.index.writer_heap_mb << 20).max(threads * (16 << 20));
         let writer = index.writer_with_num_threads(threads, heap)?;

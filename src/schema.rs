@@ -23,6 +23,17 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// Field handles of an index, or the error telling the user to re-index.
+    pub fn of(index: &tantivy::Index) -> Result<Fields, crate::error::Error> {
+        Fields::from_schema(&index.schema()).ok_or_else(|| {
+            crate::error::Error::Input(
+                "the index lacks fields this chaja needs (built by another program or an older \
+                 version): delete the index folder and re-index"
+                    .to_string(),
+            )
+        })
+    }
+
     /// Field handles of an existing schema; `None` if it is not chaja's.
     pub fn from_schema(schema: &Schema) -> Option<Fields> {
         Some(Fields {

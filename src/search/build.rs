@@ -36,6 +36,36 @@ pub struct Builder<'a> {
 
 type Clause = (Occur, Box<dyn Query>);
 
+impl Built {
+    /// Nothing searchable was left (only particles, punctuation or question words).
+    fn empty() -> Built {
+        Built {
+            query: Box::new(EmptyQuery),
+            count: Box::new(EmptyQuery),
+            spans: Vec::new(),
+            words: Vec::new(),
+            highlight: Box::new(EmptyQuery),
+            searchable: false,
+        }
+    }
+}
+
+/// One optional clause per text: a term query on `field`.
+pub(super) fn term_clauses<'t>(
+    field: Field,
+    texts: impl IntoIterator<Item = &'t String>,
+    option: IndexRecordOption,
+) -> Vec<Clause> {
+    texts
+        .into_iter()
+        .map(|text| {
+            let query: Box<dyn Query> =
+                Box::new(TermQuery::new(Term::from_field_text(field, text), option));
+            (Occur::Should, query)
+        })
+        .collect()
+}
+
 impl Builder<'_> {
     pub fn build(&self, groups: &[Group]) -> Built {
         let mut should = Vec::new();
@@ -125,14 +155,7 @@ impl Builder<'_> {
             }
         }
         if should.is_empty() && must.is_empty() {
-            return Built {
-                query: Box::new(EmptyQuery),
-                count: Box::new(EmptyQuery),
-                spans: Vec::new(),
-                words: Vec::new(),
-                highlight: Box::new(EmptyQuery),
-                searchable: false,
-            };
+            return Built::empty();
         }
         let highlight: Vec<Clause> = should
             .iter()
@@ -254,14 +277,7 @@ impl Builder<'_> {
             );
         }
         if clauses.is_empty() {
-            return Built {
-                query: Box::new(EmptyQuery),
-                count: Box::new(EmptyQuery),
-                spans: Vec::new(),
-                words: Vec::new(),
-                highlight: Box::new(EmptyQuery),
-                searchable: false,
-            };
+            return Built::empty();
         }
         let without = |query: Box<dyn Query>| -> Box<dyn Query> {
             if excluded.is_empty() {
@@ -272,17 +288,11 @@ impl Builder<'_> {
             Box::new(BooleanQuery::new(all))
         };
         // Counted: documents whose text holds a word of the question (doc ids only, no frequencies).
-        let count = without(Box::new(BooleanQuery::new(
-            words
-                .iter()
-                .map(|w| {
-                    let term = Term::from_field_text(self.fields.body, w);
-                    let query: Box<dyn Query> =
-                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-                    (Occur::Should, query)
-                })
-                .collect(),
-        )));
+        let count = without(Box::new(BooleanQuery::new(term_clauses(
+            self.fields.body,
+            &words,
+            IndexRecordOption::Basic,
+        ))));
         Built {
             query: without(Box::new(BooleanQuery::new(clauses))),
             count,
@@ -329,15 +339,7 @@ impl Builder<'_> {
             return None;
         }
         let minimum = ((grams.len() as f32) * self.config.bigram_min_match).ceil() as usize;
-        let clauses: Vec<Clause> = grams
-            .iter()
-            .map(|g| {
-                let term = Term::from_field_text(self.fields.bigram, g);
-                let query: Box<dyn Query> =
-                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
-                (Occur::Should, query)
-            })
-            .collect();
+        let clauses = term_clauses(self.fields.bigram, &grams, IndexRecordOption::WithFreqs);
         Some(boosted(
             Box::new(BooleanQuery::with_minimum_required_clauses(
                 clauses,

@@ -112,13 +112,7 @@ impl Engine {
         if threads > 1 {
             index.set_multithread_executor(threads)?;
         }
-        let fields = Fields::from_schema(&index.schema()).ok_or_else(|| {
-            Error::Input(
-                "the index lacks fields this chaja needs (built by another program or an older \
-                 version): delete the index folder and re-index"
-                    .to_string(),
-            )
-        })?;
+        let fields = Fields::of(&index)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
@@ -150,8 +144,8 @@ impl Engine {
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, Error> {
         let started = Instant::now();
-        let built = self.build(&request.query);
         let searcher = self.reader.searcher();
+        let built = self.build(&request.query, &searcher);
         let mut hits = Vec::new();
         let mut total = 0;
         let mut facets = Facets::default();
@@ -238,11 +232,11 @@ impl Engine {
 
     /// Ids and scores of the top `k` documents, without snippets or facets (benchmarks, evaluation).
     pub fn top_ids(&self, query: &str, k: usize) -> Result<Vec<(String, f32)>, Error> {
-        let built = self.build(query);
+        let searcher = self.reader.searcher();
+        let built = self.build(query, &searcher);
         if !built.searchable {
             return Ok(Vec::new());
         }
-        let searcher = self.reader.searcher();
         let top = self.ranked(&searcher, &built, &*built.query, 0, k)?;
         let mut ids = Vec::with_capacity(top.len());
         let mut id = String::new();
@@ -290,15 +284,14 @@ impl Engine {
         Ok(reranked.into_iter().skip(offset).take(limit).collect())
     }
 
-    fn build(&self, query: &str) -> build::Built {
+    fn build(&self, query: &str, searcher: &Searcher) -> build::Built {
         let mut groups = syntax::parse(query);
         self.synonyms.expand(&mut groups, &self.analyzer);
-        let searcher = self.reader.searcher();
         build::Builder {
             analyzer: &self.analyzer,
             fields: self.fields,
             config: &self.config,
-            searcher: Some(&searcher),
+            searcher: Some(searcher),
         }
         .build(&groups)
     }
@@ -307,15 +300,7 @@ impl Engine {
         if sources.is_empty() {
             return None;
         }
-        let any: Vec<(Occur, Box<dyn Query>)> = sources
-            .iter()
-            .map(|s| {
-                let term = Term::from_field_text(self.fields.source, s);
-                let query: Box<dyn Query> =
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-                (Occur::Should, query)
-            })
-            .collect();
+        let any = build::term_clauses(self.fields.source, sources, IndexRecordOption::Basic);
         Some(Arc::new(BooleanQuery::new(any)))
     }
 
@@ -382,7 +367,7 @@ impl Engine {
     ) -> Result<StoredDocument, Error> {
         let mut document = self.document(id)?;
         if let Some(query) = query.filter(|q| !q.trim().is_empty()) {
-            let built = self.build(query);
+            let built = self.build(query, &self.reader.searcher());
             let mut terms = std::collections::HashSet::new();
             built.highlight.query_terms(&mut |term, _| {
                 if term.field() == self.fields.body {

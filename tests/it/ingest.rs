@@ -4,9 +4,9 @@ use std::process::Command;
 
 use chaja::config::Config;
 use chaja::indexer;
-use chaja::search::{Engine, SearchRequest};
+use chaja::search::Engine;
 
-use super::support::analyzer;
+use super::support::{analyzer, ids};
 
 const MIXED: &str = concat!(
     "{\"id\":\"n1\",\"title\":\"서울 첫눈\",\"body\":\"서울에 첫눈이 내렸다.\",\"published_at\":\"2024-11-27\"}\n",
@@ -16,21 +16,6 @@ const MIXED: &str = concat!(
     "{\"id\":\"n5\",\"body\":\"날짜가 이상하다\",\"date\":\"11/27/2024\"}\n",
     "{\"id\":\"n1\",\"title\":\"서울 첫눈 (수정)\",\"body\":\"서울에 폭설이 내렸다.\"}\n",
 );
-
-fn search_ids(engine: &Engine, query: &str) -> Vec<String> {
-    engine
-        .search(&SearchRequest {
-            query: query.into(),
-            limit: 10,
-            offset: 0,
-            ..SearchRequest::default()
-        })
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect()
-}
 
 #[test]
 fn bad_lines_are_reported_and_good_ones_kept() {
@@ -64,12 +49,12 @@ fn bad_lines_are_reported_and_good_ones_kept() {
     let engine = Engine::new(index, analyzer(), &config).unwrap();
     assert_eq!(engine.num_docs(), 2);
     assert_eq!(
-        search_ids(&engine, "폭설"),
+        ids(&engine, "폭설"),
         vec!["n1"],
         "the later line replaced n1"
     );
     assert!(
-        search_ids(&engine, "첫눈이").contains(&"n1".to_string()),
+        ids(&engine, "첫눈이").contains(&"n1".to_string()),
         "title still matches"
     );
     let n3 = engine.document("n3").unwrap();

@@ -9,21 +9,7 @@ use chaja::eval::{evaluate, EvalQuery};
 use chaja::indexer;
 use chaja::search::{Engine, SearchRequest};
 
-use super::support::{article, engine_of};
-
-fn ids(engine: &Engine, query: &str) -> Vec<String> {
-    engine
-        .search(&SearchRequest {
-            query: query.into(),
-            limit: 10,
-            ..SearchRequest::default()
-        })
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect()
-}
+use super::support::{article, engine_of, ids};
 
 fn newsroom() -> Engine {
     engine_of(vec![

@@ -1,27 +1,8 @@
 //! Ranking, matching and snippets on the bundled Wikinews sample and small hand-made collections.
 
-use chaja::search::{Engine, SearchRequest, SearchResponse};
+use chaja::search::{Engine, SearchRequest};
 
-use super::support::{article, engine_of, sample};
-
-fn search(engine: &Engine, query: &str) -> SearchResponse {
-    engine
-        .search(&SearchRequest {
-            query: query.to_string(),
-            limit: 10,
-            offset: 0,
-            ..SearchRequest::default()
-        })
-        .unwrap()
-}
-
-fn ids(engine: &Engine, query: &str) -> Vec<String> {
-    search(engine, query)
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect()
-}
+use super::support::{article, engine_of, ids, sample, search};
 
 fn newsroom() -> Engine {
     engine_of(vec![

@@ -4,9 +4,9 @@ use std::sync::OnceLock;
 
 use chaja::config::Config;
 use chaja::indexer;
-use chaja::search::{Engine, SearchRequest, SearchResponse};
+use chaja::search::Engine;
 
-use super::support::{analyzer, shared};
+use super::support::{analyzer, ids, search, shared};
 
 const DEEPSEEK: &str = "003_48acb720e9773981";
 const TRADE_INSURANCE: &str = "001_4867c593fb02ccbe";
@@ -33,25 +33,6 @@ fn seeds() -> Option<&'static Engine> {
         (dir, engine)
     });
     Some(engine)
-}
-
-fn search(engine: &Engine, query: &str) -> SearchResponse {
-    engine
-        .search(&SearchRequest {
-            query: query.to_string(),
-            limit: 10,
-            offset: 0,
-            ..SearchRequest::default()
-        })
-        .unwrap()
-}
-
-fn ids(engine: &Engine, query: &str) -> Vec<String> {
-    search(engine, query)
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect()
 }
 
 #[test]

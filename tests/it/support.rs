@@ -8,7 +8,7 @@ use chaja::config::Config;
 use chaja::http::AppState;
 use chaja::indexer;
 use chaja::ingest::{self, Article};
-use chaja::search::Engine;
+use chaja::search::{Engine, SearchRequest, SearchResponse};
 use time::macros::datetime;
 
 pub fn analyzer() -> KoreanTokenizer {
@@ -104,4 +104,24 @@ pub fn shared() -> Option<PathBuf> {
     }
     eprintln!("skipping: {} not found", dir.display());
     None
+}
+
+/// The first page (10 hits) for `query`.
+pub fn search(engine: &Engine, query: &str) -> SearchResponse {
+    engine
+        .search(&SearchRequest {
+            query: query.to_string(),
+            limit: 10,
+            ..SearchRequest::default()
+        })
+        .expect("search works")
+}
+
+/// Ids of the first page for `query`, best first.
+pub fn ids(engine: &Engine, query: &str) -> Vec<String> {
+    search(engine, query)
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
 }
