@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tantivy::collector::Count;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{doc, DateTime, Index, IndexWriter, Searcher, TantivyDocument, Term};
+use tantivy::{doc, Index, IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::analyzer::{self, KoreanTokenizer};
 use crate::config::{AnalyzerConfig, Config};
@@ -156,6 +156,13 @@ impl Writer {
             self.report.indexed += 1;
         }
         self.report.text_bytes += (article.title.len() + article.body.len()) as u64;
+        let published_at = article.published_at.and_then(|at| {
+            let date = schema::index_date(at);
+            if date.is_none() {
+                tracing::warn!(id = %article.id, %at, "date left out: outside the years 1678–2261");
+            }
+            date
+        });
         let mut document: TantivyDocument = doc!(
             f.id => article.id,
             f.bigram => article.title.as_str(),
@@ -169,11 +176,8 @@ impl Writer {
         if let Some(url) = article.url {
             document.add_text(f.url, url);
         }
-        if let Some(at) = article.published_at {
-            document.add_date(
-                f.published_at,
-                DateTime::from_timestamp_secs(at.unix_timestamp()),
-            );
+        if let Some(at) = published_at {
+            document.add_date(f.published_at, at);
         }
         self.writer.add_document(document)?;
         Ok(())

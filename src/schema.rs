@@ -7,6 +7,21 @@ use tantivy::schema::{
 
 use crate::analyzer::{BIGRAM, KOREAN};
 
+/// Seconds either side of 1970 that an index date can hold: tantivy keeps nanoseconds in an `i64`,
+/// so dates run from 1677-09-21 to 2262-04-11 (UTC).
+const DATE_SECONDS: i64 = i64::MAX / 1_000_000_000;
+
+/// `at` as an index date, or `None` when it lies outside the years the index can hold.
+pub fn index_date(at: time::OffsetDateTime) -> Option<tantivy::DateTime> {
+    let seconds = at.unix_timestamp();
+    (seconds.abs() <= DATE_SECONDS).then(|| tantivy::DateTime::from_timestamp_secs(seconds))
+}
+
+/// The index date nearest to `at`, for range bounds (`from=1500-01-01` means from the earliest).
+pub fn index_date_clamped(at: time::OffsetDateTime) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_secs(at.unix_timestamp().clamp(-DATE_SECONDS, DATE_SECONDS))
+}
+
 /// Handles of every field of the index.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {

@@ -41,19 +41,23 @@ pub fn find_korean_date(text: &str) -> Option<OffsetDateTime> {
             _ => Time::MIDNIGHT,
         };
         Some(PrimitiveDateTime::new(date, time).assume_offset(KST))
+            .filter(|at| crate::schema::index_date(*at).is_some())
     })
 }
 
-/// A JSONL `published_at`: RFC 3339, or `YYYY-MM-DD` (midnight, Korea time).
+/// A JSONL `published_at`: RFC 3339, or `YYYY-MM-DD` (midnight, Korea time), within the years the
+/// index can hold (1678–2261).
 pub fn parse_document_date(text: &str) -> Option<OffsetDateTime> {
     let text = text.trim();
-    if let Ok(datetime) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Some(datetime);
-    }
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text, &format)
+    OffsetDateTime::parse(text, &Rfc3339)
         .ok()
-        .map(|date| PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(KST))
+        .or_else(|| {
+            Date::parse(text, &format)
+                .ok()
+                .map(|date| PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(KST))
+        })
+        .filter(|at| crate::schema::index_date(*at).is_some())
 }
 
 /// RFC 3339 in Korea time, as the API prints dates.
@@ -110,5 +114,10 @@ mod tests {
         );
         assert_eq!(parse_document_date("2024-02-30"), None);
         assert_eq!(parse_document_date("어제"), None);
+        // The index holds dates from 1677-09-21 to 2262-04-11 only.
+        assert!(parse_document_date("1700-01-01").is_some());
+        assert_eq!(parse_document_date("1592-05-23"), None);
+        assert_eq!(parse_document_date("2300-01-01T00:00:00Z"), None);
+        assert_eq!(rfc("1592년 5월 23일"), None);
     }
 }

@@ -100,7 +100,10 @@ pub fn parse_line(text: &str) -> Result<Article, String> {
     let published_at = match non_empty(raw.published_at) {
         None => None,
         Some(text) => Some(parse_document_date(&text).ok_or_else(|| {
-            format!("document {id:?}: bad date {text:?}, expected YYYY-MM-DD or RFC 3339")
+            format!(
+                "document {id:?}: bad date {text:?}, expected YYYY-MM-DD or RFC 3339 \
+                 in the years 1678–2261"
+            )
         })?),
     };
     Ok(Article {

@@ -311,10 +311,7 @@ impl Engine {
         let field = self.fields.published_at;
         let bound = |date: Date| {
             let at = PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(KST);
-            Term::from_field_date(
-                field,
-                tantivy::DateTime::from_timestamp_secs(at.unix_timestamp()),
-            )
+            Term::from_field_date(field, crate::schema::index_date_clamped(at))
         };
         let lower = from.map_or(Bound::Unbounded, |d| Bound::Included(bound(d)));
         let upper = to

@@ -287,6 +287,25 @@ async fn sort_by_date_is_newest_first() {
 }
 
 #[tokio::test]
+async fn date_bounds_beyond_the_index_range_mean_no_bound() {
+    let world_cup = q("월드컵");
+    let (status, all) = get_from(
+        two_publishers(),
+        &format!("/api/search?q={world_cup}&from=1000-01-01&to=9999-12-31"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(all["total"], 11);
+    let (status, none) = get_from(
+        two_publishers(),
+        &format!("/api/search?q={world_cup}&from=9000-01-01"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(none["total"], 0);
+}
+
+#[tokio::test]
 async fn bad_filters_are_400s() {
     for bad in [
         "from=2023-13-01",
