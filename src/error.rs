@@ -70,6 +70,8 @@ pub enum InternalError {
     Dictionary(String),
     #[error("search task failed: {0}")]
     Task(String),
+    #[error("search threads: {0}")]
+    Threads(String),
 }
 
 /// Any failure of the library.

@@ -46,7 +46,8 @@ impl AppState {
         }
     }
 
-    /// Runs CPU-bound index work off the async runtime, a bounded number at a time.
+    /// Runs CPU-bound index work on the engine's search threads, off the async runtime, a bounded
+    /// number at a time.
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Engine) -> Result<T, Error> + Send + 'static,
@@ -57,18 +58,7 @@ impl AppState {
             .acquire_owned()
             .await
             .map_err(|e| Error::from(InternalError::Task(e.to_string())))?;
-        let engine = self.engine.clone();
-        if tokio::runtime::Handle::current().runtime_flavor()
-            == tokio::runtime::RuntimeFlavor::MultiThread
-        {
-            // Run here, telling the runtime to move its other tasks elsewhere: one thread handoff
-            // fewer than a blocking-pool task.
-            return tokio::task::block_in_place(|| work(&engine)).map_err(ApiError);
-        }
-        tokio::task::spawn_blocking(move || work(&engine))
-            .await
-            .map_err(|e| Error::from(InternalError::Task(e.to_string())))?
-            .map_err(ApiError)
+        self.engine.on_search_threads(work).await?.map_err(ApiError)
     }
 }
 

@@ -24,7 +24,7 @@ pub struct Facets {
     pub month: Vec<FacetValue>,
 }
 
-/// Counts sources and/or months of every matching document.
+/// Counts the matching documents, and their sources and/or months.
 pub struct FacetCollector {
     pub sources: bool,
     pub months: bool,
@@ -32,15 +32,35 @@ pub struct FacetCollector {
 
 #[derive(Default)]
 pub struct Counts {
+    /// Matching documents.
+    pub total: usize,
     sources: HashMap<String, u64>,
     months: HashMap<(i32, u8), u64>,
 }
 
+/// Per-day counts (Korea time): a dense array over the segment's date range, or a map when the
+/// range is too wide for one.
+enum Days {
+    Dense { first: i64, counts: Vec<u64> },
+    Sparse(HashMap<i64, u64>),
+}
+
+/// Day spans up to this many days (about 270 years) are counted in an array.
+const DENSE_DAYS: i64 = 100_000;
+
 pub struct SegmentCounts {
-    source_column: Option<StrColumn>,
-    date_column: Option<Column<DateTime>>,
+    total: usize,
+    /// Absent when the segment has no value to count, so such documents cost nothing.
+    source: Option<(StrColumn, Column<u64>)>,
+    date: Option<Column<DateTime>>,
     by_ord: Vec<u64>,
-    months: HashMap<(i32, u8), u64>,
+    days: Days,
+    ords: Vec<Option<u64>>,
+    dates: Vec<Option<DateTime>>,
+}
+
+fn kst_day(date: DateTime) -> i64 {
+    (date.into_timestamp_secs() + i64::from(KST.whole_seconds())).div_euclid(86_400)
 }
 
 impl Collector for FacetCollector {
@@ -53,22 +73,39 @@ impl Collector for FacetCollector {
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentCounts> {
         let fast = segment.fast_fields();
-        let source_column = if self.sources {
-            fast.str("source")?
+        let source = if self.sources {
+            fast.str("source")?.filter(|c| c.num_terms() > 0).map(|c| {
+                let ords = c.ords().clone();
+                (c, ords)
+            })
         } else {
             None
         };
-        let date_column = if self.months {
-            Some(fast.date("published_at")?)
+        let date = if self.months {
+            Some(fast.date("published_at")?).filter(|c| c.values.num_vals() > 0)
         } else {
             None
         };
-        let terms = source_column.as_ref().map_or(0, |c| c.num_terms());
+        let days = match &date {
+            Some(c) if kst_day(c.max_value()) - kst_day(c.min_value()) < DENSE_DAYS => {
+                let first = kst_day(c.min_value());
+                let len = kst_day(c.max_value()) - first + 1;
+                Days::Dense {
+                    first,
+                    counts: vec![0; usize::try_from(len).unwrap_or(0)],
+                }
+            }
+            _ => Days::Sparse(HashMap::new()),
+        };
+        let terms = source.as_ref().map_or(0, |(c, _)| c.num_terms());
         Ok(SegmentCounts {
-            source_column,
-            date_column,
+            total: 0,
+            source,
+            date,
             by_ord: vec![0; terms],
-            months: HashMap::new(),
+            days,
+            ords: Vec::new(),
+            dates: Vec::new(),
         })
     }
 
@@ -79,6 +116,7 @@ impl Collector for FacetCollector {
     fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
         let mut all = Counts::default();
         for fruit in fruits {
+            all.total += fruit.total;
             for (k, v) in fruit.sources {
                 *all.sources.entry(k).or_default() += v;
             }
@@ -94,27 +132,44 @@ impl SegmentCollector for SegmentCounts {
     type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(column) = &self.source_column {
-            for ord in column.term_ords(doc) {
-                if let Some(count) = self.by_ord.get_mut(ord as usize) {
+        self.collect_block(&[doc]);
+    }
+
+    /// Reads a block of documents' values at once.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.total += docs.len();
+        if let Some((_, ords)) = &self.source {
+            self.ords.clear();
+            self.ords.resize(docs.len(), None);
+            ords.first_vals(docs, &mut self.ords);
+            for ord in self.ords.iter().flatten() {
+                if let Some(count) = self.by_ord.get_mut(*ord as usize) {
                     *count += 1;
                 }
             }
         }
-        if let Some(date) = self.date_column.as_ref().and_then(|c| c.first(doc)) {
-            if let Ok(at) = time::OffsetDateTime::from_unix_timestamp(date.into_timestamp_secs()) {
-                let at = at.to_offset(KST);
-                *self
-                    .months
-                    .entry((at.year(), at.month() as u8))
-                    .or_default() += 1;
+        if let Some(column) = &self.date {
+            self.dates.clear();
+            self.dates.resize(docs.len(), None);
+            column.first_vals(docs, &mut self.dates);
+            for date in self.dates.iter().flatten() {
+                let day = kst_day(*date);
+                match &mut self.days {
+                    Days::Dense { first, counts } => {
+                        let slot = usize::try_from(day - *first).ok();
+                        if let Some(count) = slot.and_then(|i| counts.get_mut(i)) {
+                            *count += 1;
+                        }
+                    }
+                    Days::Sparse(map) => *map.entry(day).or_default() += 1,
+                }
             }
         }
     }
 
     fn harvest(self) -> Counts {
         let mut sources = HashMap::new();
-        if let Some(column) = &self.source_column {
+        if let Some((column, _)) = &self.source {
             let mut name = String::new();
             for (ord, &count) in self.by_ord.iter().enumerate() {
                 if count > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
@@ -122,9 +177,26 @@ impl SegmentCollector for SegmentCounts {
                 }
             }
         }
+        let days: Vec<(i64, u64)> = match self.days {
+            Days::Dense { first, counts } => counts
+                .into_iter()
+                .enumerate()
+                .filter(|&(_, count)| count > 0)
+                .map(|(i, count)| (first + i as i64, count))
+                .collect(),
+            Days::Sparse(map) => map.into_iter().collect(),
+        };
+        let mut months = HashMap::new();
+        for (day, count) in days {
+            // `day` already counts Korea-time days, so its UTC calendar date is the Korean one.
+            if let Ok(at) = time::OffsetDateTime::from_unix_timestamp(day * 86_400) {
+                *months.entry((at.year(), at.month() as u8)).or_default() += count;
+            }
+        }
         Counts {
+            total: self.total,
             sources,
-            months: self.months,
+            months,
         }
     }
 }

@@ -12,8 +12,9 @@ use std::ops::Bound;
 use std::sync::Arc;
 use std::time::Instant;
 
+use rayon::prelude::*;
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
@@ -23,7 +24,7 @@ use time::{Date, PrimitiveDateTime, Time};
 
 use crate::analyzer::KoreanTokenizer;
 use crate::config::{Config, SearchConfig};
-use crate::error::{Error, UserError};
+use crate::error::{Error, InternalError, UserError};
 use crate::ingest::date::{format_rfc3339, KST};
 use crate::schema::Fields;
 use facets::{FacetCollector, Facets};
@@ -99,6 +100,8 @@ pub struct Engine {
     analyzer: KoreanTokenizer,
     config: SearchConfig,
     synonyms: Arc<Synonyms>,
+    /// The search threads, shared with tantivy's segment executor.
+    pool: Arc<rayon::ThreadPool>,
 }
 
 impl Engine {
@@ -109,9 +112,21 @@ impl Engine {
     ) -> Result<Engine, Error> {
         // Segments are searched in parallel, so one query uses every core.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if threads > 1 {
-            index.set_multithread_executor(threads)?;
-        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|n| format!("chaja-search-{n}"))
+            .panic_handler(|panic| {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(%message, "a search task panicked");
+            })
+            .build()
+            .map_err(|e| InternalError::Threads(e.to_string()))?;
+        let pool = Arc::new(pool);
+        index.set_executor(tantivy::Executor::ThreadPool(pool.clone()));
         let fields = Fields::of(&index)?;
         let reader = index
             .reader_builder()
@@ -125,6 +140,7 @@ impl Engine {
             analyzer,
             config: config.search.clone(),
             synonyms,
+            pool,
         })
     }
 
@@ -142,7 +158,30 @@ impl Engine {
         self.reader.searcher().num_docs()
     }
 
+    /// Runs `work` on the search threads and hands its result to the awaiting task, leaving the async
+    /// runtime's threads free for I/O.
+    pub async fn on_search_threads<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Engine) -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let engine = self.clone();
+        self.pool.spawn(move || {
+            let _ = done.send(work(&engine));
+        });
+        // A dropped sender means the work panicked (the pool's handler has logged it).
+        result
+            .await
+            .map_err(|_| InternalError::Task("the search panicked".to_string()).into())
+    }
+
+    /// Runs on the engine's search threads: the segments, the count and the hits' snippets are worked
+    /// on in parallel, with the calling thread's request handed over once.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, Error> {
+        self.pool.install(|| self.search_in_pool(request))
+    }
+
+    fn search_in_pool(&self, request: &SearchRequest) -> Result<SearchResponse, Error> {
         let started = Instant::now();
         let searcher = self.reader.searcher();
         let built = self.build(&request.query, &searcher);
@@ -150,74 +189,22 @@ impl Engine {
         let mut total = 0;
         let mut facets = Facets::default();
         if built.searchable {
-            let by_source = self.source_filter(&request.sources);
-            let by_date = self.date_filter(request.from, request.to);
-            let filtered = filtered_query(&*built.query, [by_source.clone(), by_date.clone()]);
-            let top: Vec<(f32, DocAddress)> = match request.sort {
-                // Top hits alone, so tantivy can skip what cannot make the page.
-                Sort::Relevance => {
-                    self.ranked(&searcher, &built, &*filtered, request.offset, request.limit)?
-                }
-                Sort::Date => searcher
-                    .search(
-                        &*filtered,
-                        &TopDocs::with_limit(request.limit.max(1))
-                            .and_offset(request.offset)
-                            .order_by_fast_field::<tantivy::DateTime>("published_at", Order::Desc),
-                    )?
-                    .into_iter()
-                    .map(|(_, address)| {
-                        Ok((filtered.explain(&searcher, address)?.value(), address))
-                    })
-                    .collect::<Result<Vec<_>, tantivy::TantivyError>>()?,
-            };
-            let all = FacetCollector {
-                sources: true,
-                months: true,
-            };
-            // Counted over the query's words: for a question the bigrams would add nearly every
-            // document to the count while barely changing which ones matter.
-            let counted = filtered_query(&*built.count, [by_source.clone(), by_date.clone()]);
-            (total, facets) = if by_source.is_none() && by_date.is_none() {
-                // One pass counts the matches and both facets.
-                let (total, counts) = searcher.search(&*counted, &(Count, all))?;
-                (
-                    total,
-                    Facets {
-                        source: counts.source_values(),
-                        month: counts.month_values(),
-                    },
-                )
-            } else {
-                // Each facet counts the match set under the other filters, so choices stay visible.
-                let total = searcher.search(&*counted, &Count)?;
-                let sources = searcher.search(
-                    &*filtered_query(&*built.count, [None, by_date]),
-                    &FacetCollector {
-                        sources: true,
-                        months: false,
-                    },
-                )?;
-                let months = searcher.search(
-                    &*filtered_query(&*built.count, [by_source, None]),
-                    &FacetCollector {
-                        sources: false,
-                        months: true,
-                    },
-                )?;
-                (
-                    total,
-                    Facets {
-                        source: sources.source_values(),
-                        month: months.month_values(),
-                    },
-                )
-            };
+            let filters = [
+                self.source_filter(&request.sources),
+                self.date_filter(request.from, request.to),
+            ];
+            // The page of hits and the count with its facets, side by side.
+            let (top, counted) = rayon::join(
+                || self.top(&searcher, &built, &filters, request),
+                || self.count(&searcher, &built, &filters),
+            );
+            let top = top?;
+            (total, facets) = counted?;
             total = total.max(request.offset + top.len().min(request.limit));
             let needles = self.needles(&built);
-            hits = top
-                .into_iter()
-                .take(request.limit)
+            let page: Vec<(f32, DocAddress)> = top.into_iter().take(request.limit).collect();
+            hits = page
+                .into_par_iter()
                 .map(|(score, address)| self.hit(&searcher, &needles, score, address))
                 .collect::<Result<Vec<_>, Error>>()?;
         }
@@ -228,6 +215,78 @@ impl Engine {
             hits,
             facets,
         })
+    }
+
+    /// The requested page of hits (scores and addresses), in the requested order.
+    fn top(
+        &self,
+        searcher: &Searcher,
+        built: &build::Built,
+        filters: &[Option<Arc<dyn Query>>; 2],
+        request: &SearchRequest,
+    ) -> Result<Vec<(f32, DocAddress)>, Error> {
+        let filtered = filtered_query(&*built.query, filters.clone());
+        match request.sort {
+            // Top hits alone, so tantivy can skip what cannot make the page.
+            Sort::Relevance => {
+                self.ranked(searcher, built, &*filtered, request.offset, request.limit)
+            }
+            Sort::Date => searcher
+                .search(
+                    &*filtered,
+                    &TopDocs::with_limit(request.limit.max(1))
+                        .and_offset(request.offset)
+                        .order_by_fast_field::<tantivy::DateTime>("published_at", Order::Desc),
+                )?
+                .into_iter()
+                .map(|(_, address)| Ok((filtered.explain(searcher, address)?.value(), address)))
+                .collect(),
+        }
+    }
+
+    /// How many documents match, and the facets. Counted over the query's words: for a question the
+    /// bigrams would add nearly every document to the count while barely changing which ones matter.
+    fn count(
+        &self,
+        searcher: &Searcher,
+        built: &build::Built,
+        filters: &[Option<Arc<dyn Query>>; 2],
+    ) -> Result<(usize, Facets), Error> {
+        let [by_source, by_date] = filters.clone();
+        if by_source.is_none() && by_date.is_none() {
+            // One pass counts the matches and both facets.
+            let all = FacetCollector {
+                sources: true,
+                months: true,
+            };
+            let counts = searcher.search(&*built.count, &all)?;
+            let facets = Facets {
+                source: counts.source_values(),
+                month: counts.month_values(),
+            };
+            return Ok((counts.total, facets));
+        }
+        // Each facet counts the match set under the other filters, so choices stay visible.
+        let only = |sources, months| FacetCollector { sources, months };
+        let total = searcher
+            .search(
+                &*filtered_query(&*built.count, filters.clone()),
+                &only(false, false),
+            )?
+            .total;
+        let sources = searcher.search(
+            &*filtered_query(&*built.count, [None, by_date]),
+            &only(true, false),
+        )?;
+        let months = searcher.search(
+            &*filtered_query(&*built.count, [by_source, None]),
+            &only(false, true),
+        )?;
+        let facets = Facets {
+            source: sources.source_values(),
+            month: months.month_values(),
+        };
+        Ok((total, facets))
     }
 
     /// Ids and scores of the top `k` documents, without snippets or facets (benchmarks, evaluation).

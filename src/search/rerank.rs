@@ -4,9 +4,11 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+use tantivy::index::InvertedIndexReader;
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocSet, Searcher, Term};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, Term};
 
 use crate::error::Error;
 
@@ -40,35 +42,29 @@ pub fn by_proximity(
     if total <= 0.0 {
         return Ok(top);
     }
-    // Candidates by segment, in doc order, so each posting list is walked forward once.
+    // Candidates by segment, in doc order, so each posting list is walked forward once; segments
+    // in parallel.
     let mut by_segment: HashMap<u32, Vec<usize>> = HashMap::new();
     for (i, (_, address)) in top.iter().enumerate() {
         by_segment.entry(address.segment_ord).or_default().push(i);
     }
+    let per_segment: Vec<Vec<(usize, f32)>> = by_segment
+        .into_par_iter()
+        .map(|(segment, mut candidates)| {
+            candidates.sort_by_key(|&i| top[i].1.doc_id);
+            let docs: Vec<DocId> = candidates.iter().map(|&i| top[i].1.doc_id).collect();
+            let index = searcher.segment_reader(segment).inverted_index(field)?;
+            let proximity = segment_proximity(&index, &docs, &terms, window)?;
+            Ok(candidates
+                .into_iter()
+                .zip(proximity)
+                .map(|(i, p)| (i, p / total))
+                .collect())
+        })
+        .collect::<Result<_, Error>>()?;
     let mut proximity = vec![0f32; top.len()];
-    let mut positions = Vec::new();
-    for (segment, mut candidates) in by_segment {
-        candidates.sort_by_key(|&i| top[i].1.doc_id);
-        let index = searcher.segment_reader(segment).inverted_index(field)?;
-        let mut hits: Vec<Vec<(u32, usize)>> = vec![Vec::new(); candidates.len()];
-        for (n, (term, _)) in terms.iter().enumerate() {
-            let Some(mut postings) =
-                index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
-            else {
-                continue;
-            };
-            for (c, &i) in candidates.iter().enumerate() {
-                let doc = top[i].1.doc_id;
-                if postings.doc() <= doc && postings.seek(doc) == doc {
-                    positions.clear();
-                    postings.positions(&mut positions);
-                    hits[c].extend(positions.iter().map(|&p| (p, n)));
-                }
-            }
-        }
-        for (c, &i) in candidates.iter().enumerate() {
-            proximity[i] = best_window(&mut hits[c], &terms, window) / total;
-        }
+    for (i, p) in per_segment.into_iter().flatten() {
+        proximity[i] = p;
     }
     let mut rescored: Vec<(f32, DocAddress)> = top
         .into_iter()
@@ -78,6 +74,35 @@ pub fn by_proximity(
     rescored.sort_by(|a, b| b.0.total_cmp(&a.0));
     rescored.extend(rest);
     Ok(rescored)
+}
+
+/// For each of `docs` (ascending), the best window's idf sum of the terms found in it.
+fn segment_proximity(
+    index: &InvertedIndexReader,
+    docs: &[DocId],
+    terms: &[(Term, f32)],
+    window: u32,
+) -> Result<Vec<f32>, Error> {
+    let mut hits: Vec<Vec<(u32, usize)>> = vec![Vec::new(); docs.len()];
+    let mut positions = Vec::new();
+    for (n, (term, _)) in terms.iter().enumerate() {
+        let Some(mut postings) =
+            index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+        else {
+            continue;
+        };
+        for (c, &doc) in docs.iter().enumerate() {
+            if postings.doc() <= doc && postings.seek(doc) == doc {
+                positions.clear();
+                postings.positions(&mut positions);
+                hits[c].extend(positions.iter().map(|&p| (p, n)));
+            }
+        }
+    }
+    Ok(hits
+        .iter_mut()
+        .map(|hits| best_window(hits, terms, window))
+        .collect())
 }
 
 /// The largest idf sum of distinct words inside any span of `window` positions.

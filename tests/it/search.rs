@@ -172,3 +172,57 @@ fn paging_walks_the_whole_result_list() {
     let got: Vec<&str> = second.hits.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn month_facets_count_korea_time_months_over_any_date_span() {
+    use chaja::ingest::Article;
+    use time::macros::datetime;
+    let dated = |id: &str, source: Option<&str>, at| {
+        Ok(Article {
+            id: id.to_string(),
+            title: "독립신문 기사".to_string(),
+            body: "독립신문이 창간 소식을 전했다.".to_string(),
+            source: source.map(str::to_string),
+            url: None,
+            published_at: at,
+        })
+    };
+    // 1700 and 2024 lie further apart than the dense day range; 15:30 UTC on 31 August is already
+    // September in Korea, 14:59 UTC still August.
+    let engine = engine_of(vec![
+        dated(
+            "1700",
+            Some("독립신문"),
+            Some(datetime!(1700-05-23 10:00 +09:00)),
+        ),
+        // Before the earliest date the index can hold: indexed without its date.
+        dated("1592", None, Some(datetime!(1592-05-23 10:00 +09:00))),
+        dated(
+            "aug",
+            Some("가상일보"),
+            Some(datetime!(2024-08-31 14:59 UTC)),
+        ),
+        dated(
+            "sep",
+            Some("가상일보"),
+            Some(datetime!(2024-08-31 15:30 UTC)),
+        ),
+        dated("undated", None, None),
+    ]);
+    let found = search(&engine, "독립신문");
+    assert_eq!(found.total, 5);
+    let months: Vec<(&str, u64)> = found
+        .facets
+        .month
+        .iter()
+        .map(|m| (m.value.as_str(), m.count))
+        .collect();
+    assert_eq!(months, [("2024-09", 1), ("2024-08", 1), ("1700-05", 1)]);
+    let sources: Vec<(&str, u64)> = found
+        .facets
+        .source
+        .iter()
+        .map(|m| (m.value.as_str(), m.count))
+        .collect();
+    assert_eq!(sources, [("가상일보", 2), ("독립신문", 1)]);
+}
