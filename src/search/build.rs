@@ -4,8 +4,9 @@
 use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
-use tantivy::{Searcher, Term};
+use tantivy::Term;
 
+use super::stats::Stats;
 use super::syntax::{Atom, Group, Role, Scope};
 use crate::analyzer::{bigrams, KoreanTokenizer};
 use crate::config::SearchConfig;
@@ -31,7 +32,7 @@ pub struct Builder<'a> {
     pub fields: Fields,
     pub config: &'a SearchConfig,
     /// Index statistics, to leave terms found in most documents out of long queries.
-    pub searcher: Option<&'a Searcher>,
+    pub stats: Option<&'a Stats<'a>>,
 }
 
 type Clause = (Occur, Box<dyn Query>);
@@ -225,10 +226,10 @@ impl Builder<'_> {
         }
         // Terms in a large share of the documents barely move the ranking of a long query but cost
         // the most to evaluate and count: leave them out (never all of them).
-        let docs = self.searcher.map_or(1.0, |s| s.num_docs().max(1) as f32);
+        let docs = self.stats.map_or(1.0, |s| s.num_docs().max(1) as f32);
         let df = |field: Field, text: &str| -> f32 {
-            self.searcher.map_or(0.0, |s| {
-                s.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0) as f32
+            self.stats.map_or(0.0, |s| {
+                s.doc_freq(&Term::from_field_text(field, text)) as f32
             })
         };
         let common =

@@ -5,6 +5,7 @@ mod build;
 pub mod facets;
 mod rerank;
 mod snippet;
+mod stats;
 pub mod synonyms;
 pub mod syntax;
 
@@ -28,6 +29,7 @@ use crate::error::{Error, InternalError, UserError};
 use crate::ingest::date::{format_rfc3339, KST};
 use crate::schema::Fields;
 use facets::{FacetCollector, Facets};
+use stats::Stats;
 use synonyms::Synonyms;
 
 /// What a caller asks for.
@@ -184,7 +186,8 @@ impl Engine {
     fn search_in_pool(&self, request: &SearchRequest) -> Result<SearchResponse, Error> {
         let started = Instant::now();
         let searcher = self.reader.searcher();
-        let built = self.build(&request.query, &searcher);
+        let stats = Stats::new(&searcher);
+        let built = self.build(&request.query, &stats);
         let mut hits = Vec::new();
         let mut total = 0;
         let mut facets = Facets::default();
@@ -195,7 +198,7 @@ impl Engine {
             ];
             // The page of hits and the count with its facets, side by side.
             let (top, counted) = rayon::join(
-                || self.top(&searcher, &built, &filters, request),
+                || self.top(&stats, &built, &filters, request),
                 || self.count(&searcher, &built, &filters),
             );
             let top = top?;
@@ -220,17 +223,16 @@ impl Engine {
     /// The requested page of hits (scores and addresses), in the requested order.
     fn top(
         &self,
-        searcher: &Searcher,
+        stats: &Stats,
         built: &build::Built,
         filters: &[Option<Arc<dyn Query>>; 2],
         request: &SearchRequest,
     ) -> Result<Vec<(f32, DocAddress)>, Error> {
+        let searcher = stats.searcher();
         let filtered = filtered_query(&*built.query, filters.clone());
         match request.sort {
             // Top hits alone, so tantivy can skip what cannot make the page.
-            Sort::Relevance => {
-                self.ranked(searcher, built, &*filtered, request.offset, request.limit)
-            }
+            Sort::Relevance => self.ranked(stats, built, &*filtered, request.offset, request.limit),
             Sort::Date => searcher
                 .search(
                     &*filtered,
@@ -292,11 +294,14 @@ impl Engine {
     /// Ids and scores of the top `k` documents, without snippets or facets (benchmarks, evaluation).
     pub fn top_ids(&self, query: &str, k: usize) -> Result<Vec<(String, f32)>, Error> {
         let searcher = self.reader.searcher();
-        let built = self.build(query, &searcher);
+        let stats = Stats::new(&searcher);
+        let built = self.build(query, &stats);
         if !built.searchable {
             return Ok(Vec::new());
         }
-        let top = self.ranked(&searcher, &built, &*built.query, 0, k)?;
+        let top = self
+            .pool
+            .install(|| self.ranked(&stats, &built, &*built.query, 0, k))?;
         let mut ids = Vec::with_capacity(top.len());
         let mut id = String::new();
         for (score, address) in top {
@@ -318,21 +323,23 @@ impl Engine {
     /// re-ranked by how close the question's words stand.
     fn ranked(
         &self,
-        searcher: &Searcher,
+        stats: &Stats,
         built: &build::Built,
         query: &dyn Query,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<(f32, DocAddress)>, Error> {
+        let searcher = stats.searcher();
         if built.words.len() < 2 || self.config.proximity_weight <= 0.0 {
             let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
-            return Ok(searcher.search(query, &top)?);
+            return Ok(searcher.search_with_statistics_provider(query, &top, stats)?);
         }
         let depth = self.config.rerank_depth;
         let want = (offset + limit).max(depth).max(1);
-        let top = searcher.search(query, &TopDocs::with_limit(want))?;
+        let top =
+            searcher.search_with_statistics_provider(query, &TopDocs::with_limit(want), stats)?;
         let reranked = rerank::by_proximity(
-            searcher,
+            stats,
             self.fields.body,
             &built.words,
             top,
@@ -343,14 +350,14 @@ impl Engine {
         Ok(reranked.into_iter().skip(offset).take(limit).collect())
     }
 
-    fn build(&self, query: &str, searcher: &Searcher) -> build::Built {
+    fn build(&self, query: &str, stats: &Stats) -> build::Built {
         let mut groups = syntax::parse(query);
         self.synonyms.expand(&mut groups, &self.analyzer);
         build::Builder {
             analyzer: &self.analyzer,
             fields: self.fields,
             config: &self.config,
-            searcher: Some(searcher),
+            stats: Some(stats),
         }
         .build(&groups)
     }
@@ -380,7 +387,7 @@ impl Engine {
     }
 
     /// The body terms of the query, as words to mark in snippets.
-    fn needles(&self, built: &build::Built) -> Vec<String> {
+    fn needles(&self, built: &build::Built) -> snippet::Needles {
         let mut needles = built.spans.clone();
         built.highlight.query_terms(&mut |term, _| {
             if term.field() == self.fields.body {
@@ -391,13 +398,13 @@ impl Engine {
                 }
             }
         });
-        needles
+        snippet::Needles::new(&needles)
     }
 
     fn hit(
         &self,
         searcher: &Searcher,
-        needles: &[String],
+        needles: &snippet::Needles,
         score: f32,
         address: DocAddress,
     ) -> Result<Hit, Error> {
@@ -423,7 +430,8 @@ impl Engine {
     ) -> Result<StoredDocument, Error> {
         let mut document = self.document(id)?;
         if let Some(query) = query.filter(|q| !q.trim().is_empty()) {
-            let built = self.build(query, &self.reader.searcher());
+            let searcher = self.reader.searcher();
+            let built = self.build(query, &Stats::new(&searcher));
             let mut terms = std::collections::HashSet::new();
             built.highlight.query_terms(&mut |term, _| {
                 if term.field() == self.fields.body {

@@ -8,7 +8,9 @@ use rayon::prelude::*;
 use tantivy::index::InvertedIndexReader;
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, DocSet, Searcher, Term};
+use tantivy::{DocAddress, DocId, DocSet, Term};
+
+use super::stats::Stats;
 
 use crate::error::Error;
 
@@ -16,7 +18,7 @@ use crate::error::Error;
 /// consistent) as `score × (1 + weight × proximity)`, where proximity (0–1) is the idf-weighted
 /// share of the question's words found within `window` positions of each other in `field`.
 pub fn by_proximity(
-    searcher: &Searcher,
+    stats: &Stats,
     field: Field,
     words: &[String],
     mut top: Vec<(f32, DocAddress)>,
@@ -28,12 +30,13 @@ pub fn by_proximity(
         return Ok(top);
     }
     let rest = top.split_off(depth.min(top.len()));
-    let docs = searcher.num_docs().max(1) as f32;
+    let searcher = stats.searcher();
+    let docs = stats.num_docs().max(1) as f32;
     let terms: Vec<(Term, f32)> = words
         .iter()
         .map(|w| {
             let term = Term::from_field_text(field, w);
-            let df = searcher.doc_freq(&term).unwrap_or(0) as f32;
+            let df = stats.doc_freq(&term) as f32;
             let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
             (term, idf)
         })

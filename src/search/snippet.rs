@@ -3,25 +3,48 @@
 
 use std::ops::Range;
 
+use aho_corasick::AhoCorasick;
+
 use super::escape;
 
-/// Renders the snippet of `body`: the window of about `max_chars` characters holding the most
-/// different query words, with every occurrence marked. Words are found as written (ASCII letters in
-/// any case), which is fast and needs no analysis; one-character words are only marked next to
-/// others. The start of the body when nothing in it matches.
-pub fn render(needles: &[String], body: &str, max_chars: usize) -> String {
-    let lower = body.to_ascii_lowercase();
-    let mut matches: Vec<(usize, Range<usize>)> = Vec::new();
-    for (n, needle) in needles.iter().enumerate() {
-        if needle.chars().count() < 2 && needles.len() > 1 {
-            continue;
-        }
-        matches.extend(
-            lower
-                .match_indices(needle.as_str())
-                .map(|(i, m)| (n, i..i + m.len())),
-        );
+/// The query's words, found in one pass over a text (ASCII letters in any case).
+pub struct Needles {
+    finder: Option<AhoCorasick>,
+}
+
+impl Needles {
+    /// One-character words are left out when there are others: alone they would mark every
+    /// particle-sized piece of text.
+    pub fn new(words: &[String]) -> Needles {
+        let kept: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !w.is_empty() && (w.chars().count() >= 2 || words.len() == 1))
+            .collect();
+        let finder = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(kept)
+            .ok();
+        Needles { finder }
     }
+
+    /// Every occurrence in `text`, overlapping ones included: (word number, byte range).
+    fn find(&self, text: &str) -> Vec<(usize, Range<usize>)> {
+        let Some(finder) = &self.finder else {
+            return Vec::new();
+        };
+        finder
+            .find_overlapping_iter(text)
+            .map(|m| (m.pattern().as_usize(), m.range()))
+            .collect()
+    }
+}
+
+/// Renders the snippet of `body`: the window of about `max_chars` characters holding the most
+/// different query words, with every occurrence marked. Words are found as written, which is fast
+/// and needs no analysis. The start of the body when nothing in it matches.
+pub fn render(needles: &Needles, body: &str, max_chars: usize) -> String {
+    let mut matches = needles.find(body);
     if matches.is_empty() {
         return plain_start(body, max_chars);
     }
@@ -31,18 +54,26 @@ pub fn render(needles: &[String], body: &str, max_chars: usize) -> String {
     let char_at = |byte: usize| chars.partition_point(|&b| b < byte);
     let context = 20;
     let mut best = (0usize, 0usize, 0usize); // (distinct words, start char, match index)
-    for (i, (_, first)) in matches.iter().enumerate() {
-        let start = char_at(first.start).saturating_sub(context);
+                                             // Slide a window over the matches: for each match, the window starting a little before it.
+    let mut counts = vec![0u32; matches.iter().map(|(n, _)| n + 1).max().unwrap_or(0)];
+    let (mut distinct, mut next) = (0usize, 0usize);
+    for i in 0..matches.len() {
+        next = next.max(i);
+        let start = char_at(matches[i].1.start).saturating_sub(context);
         let end_byte = chars.get(start + max_chars).copied().unwrap_or(body.len());
-        let mut seen: Vec<usize> = matches[i..]
-            .iter()
-            .take_while(|(_, r)| r.end <= end_byte)
-            .map(|(n, _)| *n)
-            .collect();
-        seen.sort_unstable();
-        seen.dedup();
-        if seen.len() > best.0 {
-            best = (seen.len(), start, i);
+        while next < matches.len() && matches[next].1.end <= end_byte {
+            let n = matches[next].0;
+            distinct += usize::from(counts[n] == 0);
+            counts[n] += 1;
+            next += 1;
+        }
+        if distinct > best.0 {
+            best = (distinct, start, i);
+        }
+        if next > i {
+            let n = matches[i].0;
+            counts[n] -= 1;
+            distinct -= usize::from(counts[n] == 0);
         }
     }
     let start_byte = chars.get(best.1).copied().unwrap_or(0);
@@ -56,10 +87,9 @@ pub fn render(needles: &[String], body: &str, max_chars: usize) -> String {
             .find(|(_, c)| c.is_whitespace())
             .map_or(0, |(i, c)| i + c.len_utf8())
     };
-    let end_byte = chars
-        .get(char_at(start_byte) + max_chars)
-        .copied()
-        .unwrap_or(body.len());
+    // End where the chosen window ends (not `max_chars` after the word boundary found above), so
+    // every word that made the window best is shown.
+    let end_byte = chars.get(best.1 + max_chars).copied().unwrap_or(body.len());
     let end_byte = word_end(body, end_byte);
     let marks: Vec<Range<usize>> = matches.into_iter().map(|(_, r)| r).collect();
     render_range(body, start_byte..end_byte, &marks)
@@ -150,23 +180,56 @@ mod tests {
     #[test]
     fn window_with_most_query_words() {
         let body = "앞부분에는 삼성이 한 번 나온다. 그리고 한참 뒤에 삼성전자와 반도체가 함께 나오는 문장이 있다.";
-        let needles = vec!["삼성전자".to_string(), "반도체".to_string()];
+        let needles = Needles::new(&["삼성전자".to_string(), "반도체".to_string()]);
         let html = render(&needles, body, 30);
         assert!(
             html.contains("<mark>삼성전자</mark>와 <mark>반도체</mark>가"),
             "{html}"
         );
         assert!(html.starts_with('…'), "{html}");
-        let latin = render(&["chatgpt".to_string()], "OpenAI의 ChatGPT가 나왔다", 50);
+        let latin = render(
+            &Needles::new(&["chatgpt".to_string()]),
+            "OpenAI의 ChatGPT가 나왔다",
+            50,
+        );
         assert_eq!(latin, "OpenAI의 <mark>ChatGPT</mark>가 나왔다");
-        assert_eq!(render(&["없음".to_string()], "하나 둘 셋", 4), "하나 둘…");
+        assert_eq!(
+            render(&Needles::new(&["없음".to_string()]), "하나 둘 셋", 4),
+            "하나 둘…"
+        );
         // Multi-byte spaces around the window (no-break space) never split a character.
         let nbsp = format!(
             "{}운하\u{a0}완공. 결국 미국이 운하를 완성했다",
             "가".repeat(60)
         );
-        let html = render(&["운하".to_string(), "완성".to_string()], &nbsp, 20);
+        let html = render(
+            &Needles::new(&["운하".to_string(), "완성".to_string()]),
+            &nbsp,
+            20,
+        );
         assert!(html.contains("<mark>운하</mark>"), "{html}");
+    }
+
+    #[test]
+    fn window_slides_past_repeated_words_to_the_richest_stretch() {
+        let body = format!(
+            "{}끝에 무역보험공사가 환율 보험을 늘린다고 밝혔다.",
+            "수출 소식이다. ".repeat(40)
+        );
+        let words = ["수출", "무역보험공사", "환율"].map(String::from);
+        let html = render(&Needles::new(&words), &body, 60);
+        assert!(
+            html.contains(
+                "<mark>수출</mark> 소식이다. 끝에 <mark>무역보험공사</mark>가 <mark>환율</mark>"
+            ),
+            "{html}"
+        );
+        // Overlapping words make one mark.
+        let words = ["무역보험공사", "보험"].map(String::from);
+        assert_eq!(
+            render(&Needles::new(&words), "한국무역보험공사가", 40),
+            "한국<mark>무역보험공사</mark>가"
+        );
     }
 
     #[test]
