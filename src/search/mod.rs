@@ -8,6 +8,7 @@ mod snippet;
 mod stats;
 pub mod synonyms;
 pub mod syntax;
+mod top;
 
 use std::ops::Bound;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use crate::schema::Fields;
 use facets::{FacetCollector, Facets};
 use stats::Stats;
 use synonyms::Synonyms;
+use top::SharedTopDocs;
 
 /// What a caller asks for.
 #[derive(Debug, Clone, Default)]
@@ -331,13 +333,14 @@ impl Engine {
     ) -> Result<Vec<(f32, DocAddress)>, Error> {
         let searcher = stats.searcher();
         if built.words.len() < 2 || self.config.proximity_weight <= 0.0 {
-            let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
-            return Ok(searcher.search_with_statistics_provider(query, &top, stats)?);
+            let top = SharedTopDocs::new(offset + limit);
+            let top = searcher.search_with_statistics_provider(query, &top, stats)?;
+            return Ok(top.into_iter().skip(offset).collect());
         }
         let depth = self.config.rerank_depth;
-        let want = (offset + limit).max(depth).max(1);
+        let want = (offset + limit).max(depth);
         let top =
-            searcher.search_with_statistics_provider(query, &TopDocs::with_limit(want), stats)?;
+            searcher.search_with_statistics_provider(query, &SharedTopDocs::new(want), stats)?;
         let reranked = rerank::by_proximity(
             stats,
             self.fields.body,
