@@ -198,15 +198,19 @@ impl Engine {
                 self.source_filter(&request.sources),
                 self.date_filter(request.from, request.to),
             ];
-            // The page of hits and the count with its facets, side by side.
-            let (top, counted) = rayon::join(
+            // The page of hits beside the count with its facets and the words to mark in snippets.
+            let (top, (counted, needles)) = rayon::join(
                 || self.top(&stats, &built, &filters, request),
-                || self.count(&searcher, &built, &filters),
+                || {
+                    (
+                        self.count(&searcher, &built, &filters),
+                        self.needles(&built),
+                    )
+                },
             );
             let top = top?;
             (total, facets) = counted?;
             total = total.max(request.offset + top.len().min(request.limit));
-            let needles = self.needles(&built);
             let page: Vec<(f32, DocAddress)> = top.into_iter().take(request.limit).collect();
             hits = page
                 .into_par_iter()

@@ -23,6 +23,9 @@ impl Needles {
             .collect();
         let finder = AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            // Built once per search (beside the top-k search), then run over every hit: a DFA
+            // scans fastest.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(kept)
             .ok();
         Needles { finder }
