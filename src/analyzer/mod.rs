@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use lindera::dictionary::{load_dictionary, Dictionary, UserDictionary};
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
+use lindera_dictionary::viterbi::Lattice;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::Index;
 
@@ -134,8 +135,19 @@ impl KoreanTokenizer {
 
     /// Analyses `text` into index terms with byte offsets into `text` and positions.
     pub fn analyze(&self, text: &str) -> Vec<Token> {
+        thread_local! {
+            // One Viterbi lattice per thread, reused: allocating it was a large share of analysing
+            // a short text. Sentences are capped at 32 KiB by lindera, which bounds its size.
+            static LATTICE: std::cell::RefCell<Lattice> = std::cell::RefCell::new(Lattice::default());
+        }
         let mut out = Emitter::default();
-        match self.segmenter.segment(Cow::Borrowed(text)) {
+        let segmented = LATTICE.with(|lattice| match lattice.try_borrow_mut() {
+            Ok(mut lattice) => self
+                .segmenter
+                .segment_with_lattice(Cow::Borrowed(text), &mut lattice),
+            Err(_) => self.segmenter.segment(Cow::Borrowed(text)),
+        });
+        match segmented {
             Ok(tokens) => {
                 out.tokens.reserve(tokens.len());
                 for mut token in tokens {
