@@ -173,6 +173,10 @@ fn paging_walks_the_whole_result_list() {
     assert_eq!(got, want);
 }
 
+fn pairs(values: &[chaja::search::facets::FacetValue]) -> Vec<(&str, u64)> {
+    values.iter().map(|m| (m.value.as_str(), m.count)).collect()
+}
+
 #[test]
 fn month_facets_count_korea_time_months_over_any_date_span() {
     use chaja::ingest::Article;
@@ -211,18 +215,10 @@ fn month_facets_count_korea_time_months_over_any_date_span() {
     ]);
     let found = search(&engine, "독립신문");
     assert_eq!(found.total, 5);
-    let months: Vec<(&str, u64)> = found
-        .facets
-        .month
-        .iter()
-        .map(|m| (m.value.as_str(), m.count))
-        .collect();
+    let months = pairs(&found.facets.month);
     assert_eq!(months, [("2024-09", 1), ("2024-08", 1), ("1700-05", 1)]);
-    let sources: Vec<(&str, u64)> = found
-        .facets
-        .source
-        .iter()
-        .map(|m| (m.value.as_str(), m.count))
-        .collect();
-    assert_eq!(sources, [("가상일보", 2), ("독립신문", 1)]);
+    assert_eq!(
+        pairs(&found.facets.source),
+        [("가상일보", 2), ("독립신문", 1)]
+    );
 }
