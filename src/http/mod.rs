@@ -52,13 +52,21 @@ impl AppState {
         &self,
         work: impl FnOnce(&Engine) -> Result<T, Error> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = self
+        let permit = self
             .permits
             .clone()
             .acquire_owned()
             .await
             .map_err(|e| Error::from(InternalError::Task(e.to_string())))?;
-        self.engine.on_search_threads(work).await?.map_err(ApiError)
+        // The permit goes with the work: a request that times out stops waiting, but its search
+        // still holds the permit until it finishes, so the bound holds.
+        self.engine
+            .on_search_threads(move |engine| {
+                let _permit = permit;
+                work(engine)
+            })
+            .await?
+            .map_err(ApiError)
     }
 }
 
