@@ -110,9 +110,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             serve(config, analyzer)
         }
         Some(Command::Index { inputs, index_dir }) => {
-            if let Some(dir) = index_dir {
-                config.index.dir = dir;
-            }
+            set_index_dir(&mut config, index_dir);
             let started = std::time::Instant::now();
             if let Some(message) =
                 indexer::analyzer_settings_changed(&config.index.dir, &config.analyzer)
@@ -142,9 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(bind) = bind {
                 config.server.bind = bind;
             }
-            if let Some(dir) = index_dir {
-                config.index.dir = dir;
-            }
+            set_index_dir(&mut config, index_dir);
             serve(config, analyzer)
         }
         Some(Command::Eval {
@@ -153,11 +149,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             run,
             index_dir,
         }) => {
-            if let Some(dir) = index_dir {
-                config.index.dir = dir;
-            }
-            let index = indexer::open_existing(&config.index.dir, &analyzer)?;
-            let engine = Engine::new(index, analyzer, &config)?;
+            set_index_dir(&mut config, index_dir);
+            let engine = open_engine(&config, analyzer)?;
             let queries = eval::read_queries(&queries)?;
             let qrels = eval::read_qrels(&qrels)?;
             let mut file = match &run {
@@ -210,11 +203,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             index_dir,
         }) => {
-            if let Some(dir) = index_dir {
-                config.index.dir = dir;
-            }
-            let index = indexer::open_existing(&config.index.dir, &analyzer)?;
-            let engine = Engine::new(index, analyzer, &config)?;
+            set_index_dir(&mut config, index_dir);
+            let engine = open_engine(&config, analyzer)?;
             let response = engine.search(&SearchRequest {
                 query,
                 limit: limit.min(config.server.max_limit),
@@ -241,6 +231,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `--index-dir`, when given, wins over the config.
+fn set_index_dir(config: &mut Config, index_dir: Option<PathBuf>) {
+    if let Some(dir) = index_dir {
+        config.index.dir = dir;
+    }
+}
+
+/// An engine over the existing index at `index.dir`.
+fn open_engine(config: &Config, analyzer: KoreanTokenizer) -> anyhow::Result<Engine> {
+    let index = indexer::open_existing(&config.index.dir, &analyzer)?;
+    Ok(Engine::new(index, analyzer, config)?)
 }
 
 fn serve(config: Config, analyzer: KoreanTokenizer) -> anyhow::Result<()> {

@@ -212,17 +212,7 @@ impl Builder<'_> {
                 excluded.extend(self.atom(atom, tokens.clone()));
                 continue;
             }
-            let mut last_position = None;
-            for token in tokens {
-                // Compound parts share their word's position: the whole word is the better evidence,
-                // and parts would count the same text twice.
-                if last_position.replace(token.position) == Some(token.position) {
-                    continue;
-                }
-                if !words.contains(&token.text) {
-                    words.push(token.text.clone());
-                }
-            }
+            push_whole_words(tokens, &mut words);
         }
         // Terms in a large share of the documents barely move the ranking of a long query but cost
         // the most to evaluate and count: leave them out (never all of them).
@@ -262,15 +252,8 @@ impl Builder<'_> {
         }
         let highlight: Vec<Clause> = clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect();
         if self.config.bigram_weight > 0.0 {
-            let mut grams: Vec<String> = Vec::new();
-            for token in bigrams(bigram_source) {
-                if !grams.contains(&token.text)
-                    && !self.config.query_stopwords.contains(&token.text)
-                    && !common(self.fields.bigram, &token.text)
-                {
-                    grams.push(token.text);
-                }
-            }
+            let mut grams = self.grams(bigram_source);
+            grams.retain(|g| !common(self.fields.bigram, g));
             clauses.extend(
                 grams
                     .iter()
@@ -330,12 +313,7 @@ impl Builder<'_> {
         if self.config.bigram_weight <= 0.0 {
             return None;
         }
-        let mut grams: Vec<String> = Vec::new();
-        for token in bigrams(text) {
-            if !grams.contains(&token.text) && !self.config.query_stopwords.contains(&token.text) {
-                grams.push(token.text);
-            }
-        }
+        let grams = self.grams(text);
         if grams.is_empty() {
             return None;
         }
@@ -348,6 +326,17 @@ impl Builder<'_> {
             )),
             self.config.bigram_weight,
         ))
+    }
+
+    /// The distinct character bigrams of `text`, question words left out, in order.
+    fn grams(&self, text: &str) -> Vec<String> {
+        let mut grams: Vec<String> = Vec::new();
+        for token in bigrams(text) {
+            if !grams.contains(&token.text) && !self.config.query_stopwords.contains(&token.text) {
+                grams.push(token.text);
+            }
+        }
+        grams
     }
 
     fn fields(&self, scope: Scope) -> Vec<(Field, f32)> {
@@ -366,17 +355,8 @@ impl Builder<'_> {
     fn morphemes(&self, tokens: &[Token], scope: Scope) -> Vec<Box<dyn Query>> {
         let fields = self.fields(scope);
         let mut seen: Vec<String> = Vec::new();
-        let mut last_position = None;
-        for token in tokens {
-            // Compound parts share their word's position: the whole word is the better evidence, and
-            // parts would count the same text twice.
-            if last_position.replace(token.position) == Some(token.position) {
-                continue;
-            }
-            if !seen.contains(&token.text) && !self.config.query_stopwords.contains(&token.text) {
-                seen.push(token.text.clone());
-            }
-        }
+        push_whole_words(tokens, &mut seen);
+        seen.retain(|t| !self.config.query_stopwords.contains(t));
         seen.iter()
             .map(|t| self.term_any_field(t, &fields))
             .collect()
@@ -490,6 +470,19 @@ fn all_of(mut queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
         _ => Some(Box::new(BooleanQuery::new(
             queries.into_iter().map(|q| (Occur::Must, q)).collect(),
         ))),
+    }
+}
+
+/// Adds each word of `tokens` not yet in `words`, leaving out compound parts: they share their word's
+/// position, the whole word is the better evidence, and parts would count the same text twice.
+fn push_whole_words(tokens: &[Token], words: &mut Vec<String>) {
+    let mut last_position = None;
+    for token in tokens {
+        if last_position.replace(token.position) != Some(token.position)
+            && !words.contains(&token.text)
+        {
+            words.push(token.text.clone());
+        }
     }
 }
 

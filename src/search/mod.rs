@@ -98,7 +98,6 @@ pub struct StoredDocument {
 /// An open index with its one reader, ready to answer queries from many threads.
 #[derive(Clone)]
 pub struct Engine {
-    index: Index,
     reader: IndexReader,
     fields: Fields,
     analyzer: KoreanTokenizer,
@@ -138,7 +137,6 @@ impl Engine {
             .try_into()?;
         let synonyms = Arc::new(Synonyms::load(&config.search.synonyms)?);
         Ok(Engine {
-            index,
             reader,
             fields,
             analyzer,
@@ -146,10 +144,6 @@ impl Engine {
             synonyms,
             pool,
         })
-    }
-
-    pub fn index(&self) -> &Index {
-        &self.index
     }
 
     /// Picks up the latest commit now instead of waiting for the reload policy.
@@ -393,19 +387,30 @@ impl Engine {
         Some(Arc::new(RangeQuery::new(lower, upper)))
     }
 
-    /// The body terms of the query, as words to mark in snippets.
+    /// The query's words as written and its body terms, as words to mark in snippets.
     fn needles(&self, built: &build::Built) -> snippet::Needles {
         let mut needles = built.spans.clone();
+        for term in self.body_terms(built) {
+            if !needles.contains(&term) {
+                needles.push(term);
+            }
+        }
+        snippet::Needles::new(&needles)
+    }
+
+    /// The analysed terms the query looks for in the body, each once.
+    fn body_terms(&self, built: &build::Built) -> Vec<String> {
+        let mut terms: Vec<String> = Vec::new();
         built.highlight.query_terms(&mut |term, _| {
             if term.field() == self.fields.body {
                 if let Some(text) = term.value().as_str() {
-                    if !needles.iter().any(|n| n == text) {
-                        needles.push(text.to_string());
+                    if !terms.iter().any(|t| t == text) {
+                        terms.push(text.to_string());
                     }
                 }
             }
         });
-        snippet::Needles::new(&needles)
+        terms
     }
 
     fn hit(
@@ -439,14 +444,7 @@ impl Engine {
         if let Some(query) = query.filter(|q| !q.trim().is_empty()) {
             let searcher = self.reader.searcher();
             let built = self.build(query, &Stats::new(&searcher));
-            let mut terms = std::collections::HashSet::new();
-            built.highlight.query_terms(&mut |term, _| {
-                if term.field() == self.fields.body {
-                    if let Some(text) = term.value().as_str() {
-                        terms.insert(text.to_string());
-                    }
-                }
-            });
+            let terms = self.body_terms(&built);
             let ranges: Vec<std::ops::Range<usize>> = self
                 .analyzer
                 .analyze(&document.body)

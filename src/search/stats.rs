@@ -33,32 +33,34 @@ impl<'a> Stats<'a> {
 
     /// Documents holding `term` (0 when the index cannot say).
     pub fn doc_freq(&self, term: &Term) -> u64 {
-        let known = self
-            .doc_freqs
-            .lock()
-            .ok()
-            .and_then(|m| m.get(term).copied());
-        if let Some(n) = known {
-            return n;
-        }
-        let n = self.searcher.doc_freq(term).unwrap_or(0);
-        if let Ok(mut m) = self.doc_freqs.lock() {
-            m.insert(term.clone(), n);
-        }
-        n
+        remembered(&self.doc_freqs, term, || {
+            Ok(self.searcher.doc_freq(term).unwrap_or(0))
+        })
+        .unwrap_or(0)
     }
+}
+
+/// The value for `key` in `memo`, computed and kept the first time.
+fn remembered<K: std::hash::Hash + Eq + Clone>(
+    memo: &Mutex<HashMap<K, u64>>,
+    key: &K,
+    compute: impl FnOnce() -> tantivy::Result<u64>,
+) -> tantivy::Result<u64> {
+    if let Some(n) = memo.lock().ok().and_then(|m| m.get(key).copied()) {
+        return Ok(n);
+    }
+    let n = compute()?;
+    if let Ok(mut m) = memo.lock() {
+        m.insert(key.clone(), n);
+    }
+    Ok(n)
 }
 
 impl Bm25StatisticsProvider for Stats<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        if let Some(n) = self.tokens.lock().ok().and_then(|m| m.get(&field).copied()) {
-            return Ok(n);
-        }
-        let n = Bm25StatisticsProvider::total_num_tokens(self.searcher, field)?;
-        if let Ok(mut m) = self.tokens.lock() {
-            m.insert(field, n);
-        }
-        Ok(n)
+        remembered(&self.tokens, &field, || {
+            Bm25StatisticsProvider::total_num_tokens(self.searcher, field)
+        })
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
