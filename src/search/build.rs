@@ -318,7 +318,7 @@ impl Builder<'_> {
             return None;
         }
         let minimum = ((grams.len() as f32) * self.config.bigram_min_match).ceil() as usize;
-        let clauses = term_clauses(self.fields.bigram, &grams, IndexRecordOption::WithFreqs);
+        let clauses = term_clauses(self.fields.bigram, &grams, IndexRecordOption::Basic);
         Some(boosted(
             Box::new(BooleanQuery::with_minimum_required_clauses(
                 clauses,
