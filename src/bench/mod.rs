@@ -390,3 +390,6 @@ impl Report {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,50 @@
+//! The bench's arithmetic: percentiles, the analyzer's mean speed, keyword queries from questions.
+
+use std::time::Duration;
+
+use super::*;
+
+#[test]
+fn percentiles_are_nearest_rank() {
+    let latencies: Vec<Duration> = (1..=100).rev().map(Duration::from_millis).collect();
+    let f = figures("q", 1, 0, latencies, Duration::from_secs(2));
+    assert_eq!((f.p50_ms, f.p95_ms, f.p99_ms), (50.0, 95.0, 99.0));
+    assert!((f.mean_ms - 50.5).abs() < 1e-9);
+    assert!((f.qps - 50.0).abs() < 1e-9);
+    let none = figures("q", 1, 0, Vec::new(), Duration::from_secs(1));
+    assert_eq!((none.p50_ms, none.mean_ms, none.queries), (0.0, 0.0, 0));
+}
+
+#[test]
+fn analyzer_speed_is_averaged_over_time_not_over_rates() {
+    let run = |seconds: f64| AnalyzerFigures {
+        text_mb: 12.0,
+        seconds,
+        mb_per_sec: 12.0 / seconds,
+        tokens: 7,
+        mb_per_sec_runs: [12.0 / seconds; 2],
+    };
+    // 12 MB in 2 s and in 4 s: 4 MB/s on average (the mean of the rates would say 4.5).
+    let mean = AnalyzerFigures::mean(&run(2.0), &run(4.0));
+    assert!((mean.mb_per_sec - 4.0).abs() < 1e-9);
+    assert_eq!(mean.mb_per_sec_runs, [6.0, 3.0]);
+    assert!((mean.seconds - 3.0).abs() < 1e-9);
+}
+
+#[test]
+fn keyword_queries_keep_the_two_longest_words_in_order() {
+    let questions = vec![
+        EvalQuery {
+            qid: "1".into(),
+            query: "2010년 천안함 사건은 어디에서 발생하였는가?".into(),
+        },
+        EvalQuery {
+            qid: "2".into(),
+            query: "딥시크?".into(),
+        },
+    ];
+    let keywords = keyword_queries(&questions);
+    assert_eq!(keywords[0].query, "2010년 발생하였는가");
+    assert_eq!(keywords[0].qid, "1");
+    assert_eq!(keywords[1].query, "딥시크");
+}
