@@ -109,6 +109,30 @@ fn spacing_variants_find_each_other() {
 }
 
 #[test]
+fn joined_words_find_their_spaced_form_through_pairs_across_spaces() {
+    // ko-dic reads 비트코인 and 하이브리드 as one word but their spaced forms as two, so only the
+    // bigram view links them: 트코 and 이브 exist in the spaced documents as pairs across the space.
+    let engine = engine_of(vec![
+        article("coin spaced", "시세", "비트 코인 가격이 다시 올랐다."),
+        article("coin joined", "시세", "비트코인 가격이 사흘째 내렸다."),
+        article("hybrid spaced", "판매", "하이 브리드 차량 판매가 늘었다."),
+        article("hybrid joined", "판매", "하이브리드 차량 판매가 줄었다."),
+        article("other", "날씨", "전국이 맑고 건조하겠다."),
+    ]);
+    for (query, spaced, joined) in [
+        ("비트코인", "coin spaced", "coin joined"),
+        ("비트 코인", "coin spaced", "coin joined"),
+        ("하이브리드", "hybrid spaced", "hybrid joined"),
+    ] {
+        let found = ids(&engine, query);
+        assert!(
+            found.contains(&spaced.to_string()) && found.contains(&joined.to_string()),
+            "{query}: {found:?}"
+        );
+    }
+}
+
+#[test]
 fn unknown_words_and_user_dictionary_words_are_found() {
     let engine = newsroom();
     // 뷰티랩스 is in no dictionary; query and document are analysed alike, and bigrams back that up.
