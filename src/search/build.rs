@@ -73,15 +73,20 @@ impl Builder<'_> {
         let mut must = Vec::new();
         let mut exclude = Vec::new();
         let plain = groups.iter().filter(|g| g.role == Role::Should).count();
-        // A question ("…는 누구인가?") is ranked by how much of it matches, however short.
+        // A question ("…는 누구인가?") is ranked by how much of it matches, however short. A word
+        // marks one when it ends in `?` or begins with a question word (누구인가, 어디에서); a
+        // one-letter entry (몇, 왜, but also the light verbs 이, 하) only as the whole word, or every
+        // name beginning with 이 (이순신 장군) or 하 (하이브리드 차량) would be read as a question.
         let question = plain > 1
             && groups.iter().flat_map(|g| &g.alternatives).any(|a| {
                 a.text.ends_with('?')
-                    || self
-                        .config
-                        .query_stopwords
-                        .iter()
-                        .any(|w| a.text.starts_with(w.as_str()))
+                    || self.config.query_stopwords.iter().any(|w| {
+                        if w.chars().nth(1).is_some() {
+                            a.text.starts_with(w.as_str())
+                        } else {
+                            a.text == *w
+                        }
+                    })
             });
         let long = plain > self.config.all_terms_up_to || question;
         let (text, mut per_atom) = self.analyse_in_context(groups);

@@ -123,6 +123,7 @@ fn joined_words_find_their_spaced_form_through_pairs_across_spaces() {
         ("비트코인", "coin spaced", "coin joined"),
         ("비트 코인", "coin spaced", "coin joined"),
         ("하이브리드", "hybrid spaced", "hybrid joined"),
+        ("하이 브리드", "hybrid spaced", "hybrid joined"),
     ] {
         let found = ids(&engine, query);
         assert!(
@@ -130,6 +131,22 @@ fn joined_words_find_their_spaced_form_through_pairs_across_spaces() {
             "{query}: {found:?}"
         );
     }
+}
+
+#[test]
+fn keyword_queries_starting_like_a_light_verb_still_need_every_word() {
+    // 이 and 하 are query stopwords; a name beginning with them does not make a question.
+    let engine = engine_of(vec![
+        article("admiral", "이순신 장군", "이순신 장군이 명량에서 승리했다."),
+        article("general", "장군의 귀환", "장군이 돌아왔다."),
+        article("car", "하이브리드 차량", "하이브리드 차량 판매가 늘었다."),
+        article("truck", "화물 차량", "화물 차량 통행이 늘었다."),
+    ]);
+    assert_eq!(ids(&engine, "이순신 장군"), vec!["admiral"]);
+    assert_eq!(ids(&engine, "하이브리드 차량"), vec!["car"]);
+    // A real question still ranks by how much of it matches.
+    let found = ids(&engine, "장군은 누구인가");
+    assert!(found.contains(&"general".to_string()), "{found:?}");
 }
 
 #[test]
