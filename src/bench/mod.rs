@@ -63,15 +63,22 @@ pub struct AnalyzerFigures {
     pub mb_per_sec_runs: [f64; 2],
 }
 
+/// One pass of the analyzer over the input.
+struct AnalyzerRun {
+    text_mb: f64,
+    seconds: f64,
+    tokens: usize,
+}
+
 impl AnalyzerFigures {
-    fn mean(before: &AnalyzerFigures, after: &AnalyzerFigures) -> AnalyzerFigures {
+    fn mean(before: &AnalyzerRun, after: &AnalyzerRun) -> AnalyzerFigures {
         let seconds = (before.seconds + after.seconds) / 2.0;
         AnalyzerFigures {
             text_mb: before.text_mb,
             seconds,
             mb_per_sec: before.text_mb / seconds,
             tokens: before.tokens,
-            mb_per_sec_runs: [before.mb_per_sec, after.mb_per_sec],
+            mb_per_sec_runs: [before, after].map(|run| run.text_mb / run.seconds),
         }
     }
 }
@@ -215,7 +222,7 @@ fn reading_alone(input: &Path) -> Result<f64, Error> {
 }
 
 /// The Korean analyzer alone, one thread, over the same title and body text: one run.
-fn analyzer_alone(input: &Path, analyzer: &KoreanTokenizer) -> Result<AnalyzerFigures, Error> {
+fn analyzer_alone(input: &Path, analyzer: &KoreanTokenizer) -> Result<AnalyzerRun, Error> {
     let mut bytes = 0usize;
     let mut tokens = 0usize;
     let mut spent = Duration::ZERO;
@@ -234,12 +241,10 @@ fn analyzer_alone(input: &Path, analyzer: &KoreanTokenizer) -> Result<AnalyzerFi
         ));
     }
     let text_mb = bytes as f64 / 1e6;
-    Ok(AnalyzerFigures {
+    Ok(AnalyzerRun {
         text_mb,
         seconds: spent.as_secs_f64(),
-        mb_per_sec: text_mb / spent.as_secs_f64(),
         tokens,
-        mb_per_sec_runs: [text_mb / spent.as_secs_f64(); 2],
     })
 }
 

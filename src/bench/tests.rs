@@ -17,12 +17,10 @@ fn percentiles_are_nearest_rank() {
 
 #[test]
 fn analyzer_speed_is_averaged_over_time_not_over_rates() {
-    let run = |seconds: f64| AnalyzerFigures {
+    let run = |seconds: f64| AnalyzerRun {
         text_mb: 12.0,
         seconds,
-        mb_per_sec: 12.0 / seconds,
         tokens: 7,
-        mb_per_sec_runs: [12.0 / seconds; 2],
     };
     // 12 MB in 2 s and in 4 s: 4 MB/s on average (the mean of the rates would say 4.5).
     let mean = AnalyzerFigures::mean(&run(2.0), &run(4.0));

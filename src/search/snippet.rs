@@ -56,8 +56,9 @@ pub fn render(needles: &Needles, body: &str, max_chars: usize) -> String {
     let chars: Vec<usize> = body.char_indices().map(|(i, _)| i).collect();
     let char_at = |byte: usize| chars.partition_point(|&b| b < byte);
     let context = 20;
-    let mut best = (0usize, 0usize, 0usize); // (distinct words, start char, match index)
-                                             // Slide a window over the matches: for each match, the window starting a little before it.
+    // Slide a window over the matches: for each match, the window starting a little before it.
+    // `best` is (distinct words, start char, match index).
+    let mut best = (0usize, 0usize, 0usize);
     let mut counts = vec![0u32; matches.iter().map(|(n, _)| n + 1).max().unwrap_or(0)];
     let (mut distinct, mut next) = (0usize, 0usize);
     for i in 0..matches.len() {

@@ -100,12 +100,17 @@ fn phrase_and_exclusion() {
 fn spacing_variants_find_each_other() {
     let engine = newsroom();
     for query in ["중소기업", "중소 기업"] {
-        let found = ids(&engine, query);
-        assert!(
-            found.contains(&"spaced".to_string()) && found.contains(&"joined".to_string()),
-            "{query}: {found:?}"
-        );
+        assert_finds_both(&engine, query, "spaced", "joined");
     }
+}
+
+/// `query` finds both documents.
+fn assert_finds_both(engine: &Engine, query: &str, a: &str, b: &str) {
+    let found = ids(engine, query);
+    assert!(
+        found.contains(&a.to_string()) && found.contains(&b.to_string()),
+        "{query}: {found:?}"
+    );
 }
 
 #[test]
@@ -125,11 +130,7 @@ fn joined_words_find_their_spaced_form_through_pairs_across_spaces() {
         ("하이브리드", "hybrid spaced", "hybrid joined"),
         ("하이 브리드", "hybrid spaced", "hybrid joined"),
     ] {
-        let found = ids(&engine, query);
-        assert!(
-            found.contains(&spaced.to_string()) && found.contains(&joined.to_string()),
-            "{query}: {found:?}"
-        );
+        assert_finds_both(&engine, query, spaced, joined);
     }
 }
 
