@@ -17,16 +17,22 @@ fn percentiles_are_nearest_rank() {
 
 #[test]
 fn analyzer_speed_is_averaged_over_time_not_over_rates() {
-    let run = |seconds: f64| AnalyzerRun {
+    let run = |korean_seconds: f64, bigram_seconds: f64| AnalyzerRun {
         text_mb: 12.0,
-        seconds,
+        korean_seconds,
+        bigram_seconds,
         tokens: 7,
+        grams: 9,
     };
-    // 12 MB in 2 s and in 4 s: 4 MB/s on average (the mean of the rates would say 4.5).
-    let mean = AnalyzerFigures::mean(&run(2.0), &run(4.0));
+    // Both analyzers together: 12 MB in 2 s and in 4 s, 4 MB/s on average (the mean of the rates
+    // would say 4.5).
+    let mean = AnalyzerFigures::mean(&run(1.5, 0.5), &run(3.5, 0.5));
     assert!((mean.mb_per_sec - 4.0).abs() < 1e-9);
     assert_eq!(mean.mb_per_sec_runs, [6.0, 3.0]);
     assert!((mean.seconds - 3.0).abs() < 1e-9);
+    assert!((mean.korean_mb_per_sec - 4.8).abs() < 1e-9);
+    assert!((mean.bigram_mb_per_sec - 24.0).abs() < 1e-9);
+    assert_eq!((mean.tokens, mean.grams), (7, 9));
 }
 
 #[test]
