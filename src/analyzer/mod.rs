@@ -4,6 +4,7 @@
 
 mod bigram;
 mod pos;
+mod words;
 
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
@@ -19,6 +20,7 @@ use crate::config::{AnalyzerConfig, Decompound, BUILTIN};
 use crate::error::{ConfigError, Error, InternalError};
 pub use bigram::{bigrams, BigramTokenizer};
 pub use pos::StopTags;
+use words::{Fate, Fates};
 
 /// Name under which the Korean analyzer is registered on every index.
 pub const KOREAN: &str = "ko";
@@ -119,17 +121,20 @@ pub struct KoreanTokenizer {
     segmenter: Arc<Segmenter>,
     stop_tags: Arc<StopTags>,
     decompound: Decompound,
+    fates: Arc<Fates>,
 }
 
 impl KoreanTokenizer {
     pub fn new(config: &AnalyzerConfig) -> Result<Self, Error> {
         let dictionary = system_dictionary()?;
         let user = user_dictionary(&config.user_dictionary, &dictionary)?;
+        let fates = Arc::new(Fates::new(&dictionary));
         let segmenter = Segmenter::new(Mode::Normal, dictionary, user);
         Ok(Self {
             segmenter: Arc::new(segmenter),
             stop_tags: Arc::new(StopTags::new(&config.stop_tags)),
             decompound: config.decompound,
+            fates,
         })
     }
 
@@ -154,8 +159,27 @@ impl KoreanTokenizer {
                     let (start, end) = (token.byte_start, token.byte_end);
                     // The surface is a slice of the input: no copy.
                     let surface = text.get(start..end).unwrap_or_default();
-                    let details = token.details();
-                    self.emit_morpheme(&mut out, surface, start, end, &details);
+                    if !surface.chars().any(is_word_char) {
+                        continue; // punctuation and symbols (Nori's discard_punctuation)
+                    }
+                    let word = token.word_id;
+                    match self.fates.get(word) {
+                        Some(Fate::Dropped) => continue,
+                        Some(Fate::Kept) => {
+                            out.push_new(surface, start, end);
+                            continue;
+                        }
+                        Some(Fate::Analysed) | None => {}
+                    }
+                    // Fields 0 (tag), 4 (kind) and 7 (expression) of ko-dic's details, read in
+                    // one pass without collecting them.
+                    let mut details = token.details_iter();
+                    let tag = details.next().unwrap_or("UNKNOWN");
+                    let kind = details.nth(3).unwrap_or("*");
+                    let expression = details.nth(2).unwrap_or("*");
+                    let fate =
+                        self.emit_morpheme(&mut out, surface, (start, end), tag, kind, expression);
+                    self.fates.remember(word, fate);
                 }
             }
             Err(error) => {
@@ -176,19 +200,12 @@ impl KoreanTokenizer {
         &self,
         out: &mut Emitter,
         surface: &str,
-        start: usize,
-        end: usize,
-        details: &[&str],
-    ) {
-        if !surface.chars().any(char::is_alphanumeric) {
-            return; // punctuation and symbols (Nori's discard_punctuation)
-        }
-        let tag = details.first().copied().unwrap_or("UNKNOWN");
-        let kind = details.get(4).copied().unwrap_or("*");
-        let parts = details
-            .get(7)
-            .map(|e| parse_expression(e))
-            .unwrap_or_default();
+        (start, end): (usize, usize),
+        tag: &str,
+        kind: &str,
+        expression: &str,
+    ) -> Fate {
+        let parts = parse_expression(expression);
         match kind {
             "Inflect" => {
                 // A fused form (가벼운 = 가볍/VA + ᆫ/ETM): index the stem of its first morpheme.
@@ -211,7 +228,7 @@ impl KoreanTokenizer {
             }
             "Compound" if parts.len() > 1 && self.decompound != Decompound::None => {
                 if self.stop_tags.stops_all(tag) {
-                    return;
+                    return Fate::Analysed;
                 }
                 let mut cursor = start;
                 let mut first = true;
@@ -233,11 +250,14 @@ impl KoreanTokenizer {
                 }
             }
             _ => {
-                if !self.stop_tags.stops_all(tag) {
-                    out.push_new(surface, start, end);
+                if self.stop_tags.stops_all(tag) {
+                    return Fate::Dropped;
                 }
+                out.push_new(surface, start, end);
+                return Fate::Kept;
             }
         }
+        Fate::Analysed
     }
 }
 
@@ -259,7 +279,7 @@ impl Emitter {
         if self
             .tokens
             .last()
-            .is_some_and(|t| t.text == text.to_lowercase())
+            .is_some_and(|t| t.text == lowercase(text))
         {
             return; // a part equal to its whole adds nothing
         }
@@ -271,9 +291,31 @@ impl Emitter {
             offset_from: from,
             offset_to: to,
             position,
-            text: text.to_lowercase(),
+            text: lowercase(text),
             position_length: 1,
         });
+    }
+}
+
+fn is_hangul_syllable(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
+/// Whether `c` makes a morpheme worth indexing: Hangul syllables are checked first, without the
+/// Unicode table lookup `char::is_alphanumeric` does for every non-ASCII character.
+fn is_word_char(c: char) -> bool {
+    is_hangul_syllable(c) || c.is_alphanumeric()
+}
+
+/// `text` lower-cased; Hangul and lower-case ASCII (most morphemes) are copied as they are.
+fn lowercase(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| is_hangul_syllable(c) || c.is_ascii_lowercase() || c.is_ascii_digit())
+    {
+        text.to_owned()
+    } else {
+        text.to_lowercase()
     }
 }
 

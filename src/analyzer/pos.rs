@@ -28,11 +28,11 @@ impl StopTags {
 
     /// Whether a single tag (`JKS`) is a stop tag.
     pub fn stops(&self, tag: &str) -> bool {
-        self.exact.contains(tag)
-            || tag
-                .chars()
-                .next()
-                .is_some_and(|c| self.classes.contains(&c))
+        // Classes first: most morphemes of running text are particles and endings.
+        tag.chars()
+            .next()
+            .is_some_and(|c| self.classes.contains(&c))
+            || self.exact.contains(tag)
     }
 
     /// Whether a possibly fused tag (`NNG+JKO`) is made only of stop tags.

@@ -137,3 +137,28 @@ fn registered_name_resolves_on_every_index() {
     assert!(stream.advance());
     assert_eq!(stream.token().text, "한국은행");
 }
+
+#[test]
+fn words_remembered_from_a_first_reading_are_indexed_the_same_way() {
+    // The first pass reads every word's details and remembers its fate; the second pass indexes the
+    // plain words and drops the particles from memory alone. Both must give the same tokens: plain
+    // nouns, dropped particles and endings, a stemmed inflection, a decompounded compound.
+    let analyzer = analyzer();
+    let text = "가벼운 삼성전자가 Galaxy 폰을 발표했다. 중소기업은 인공지능을 반겼다.";
+    let view = |tokens: Vec<Token>| -> Vec<(String, usize, usize, usize)> {
+        tokens
+            .into_iter()
+            .map(|t| (t.text, t.position, t.offset_from, t.offset_to))
+            .collect()
+    };
+    let first = view(analyzer.analyze(text));
+    let second = view(analyzer.analyze(text));
+    assert_eq!(first, second);
+    let terms: Vec<&str> = first.iter().map(|t| t.0.as_str()).collect();
+    for expected in ["가볍", "삼성전자", "galaxy", "폰", "발표", "중소기업", "인공지능"] {
+        assert!(terms.contains(&expected), "{expected} in {terms:?}");
+    }
+    for particle in ["가", "을", "은", "다"] {
+        assert!(!terms.contains(&particle), "{particle} in {terms:?}");
+    }
+}
