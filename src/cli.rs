@@ -70,6 +70,9 @@ pub enum Command {
         /// Keep the benchmark index in this folder instead of a temporary one
         #[arg(long)]
         build_dir: Option<PathBuf>,
+        /// Indexing runs, each between two analyzer runs; the ratio is the median over them
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+        rounds: u32,
         /// Questions ({"qid","query"} lines) to send; keyword queries are made from them
         #[arg(long)]
         queries: Option<PathBuf>,
@@ -176,6 +179,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Bench {
             input,
             build_dir,
+            rounds,
             queries,
             index_dir,
             clients,
@@ -187,6 +191,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let options = bench::Options {
                 input,
                 build_dir,
+                rounds: rounds as usize,
                 queries,
                 query_index: index_dir,
                 clients,

@@ -25,6 +25,8 @@ pub struct Options {
     pub input: Option<PathBuf>,
     /// Where to build the index for the indexing run (a fresh temporary folder if `None`).
     pub build_dir: Option<PathBuf>,
+    /// Indexing runs; the analyzer runs before the first and after each.
+    pub rounds: usize,
     /// Query file (`{"qid","query"}` lines) and the index to run it against.
     pub queries: Option<PathBuf>,
     pub query_index: Option<PathBuf>,
@@ -35,8 +37,13 @@ pub struct Options {
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
     pub machine: String,
+    /// The indexing run with the median ratio.
     pub indexing: Option<IndexingFigures>,
     pub analyzer: Option<AnalyzerFigures>,
+    /// Each indexing run's MB/s over 2 × the analyzer's MB/s in the runs either side of it.
+    pub ratios: Vec<f64>,
+    /// The median of `ratios`.
+    pub ratio: Option<f64>,
     /// Decompressing and parsing the input alone, MB/s of text, one thread.
     pub reading_mb_per_sec: Option<f64>,
     pub queries: Vec<QueryFigures>,
@@ -59,7 +66,7 @@ pub struct IndexingFigures {
 #[derive(Debug, Serialize)]
 pub struct AnalyzerFigures {
     pub text_mb: f64,
-    /// Both analyzers, mean of the two runs.
+    /// Both analyzers, mean over the runs.
     pub seconds: f64,
     pub mb_per_sec: f64,
     /// The Korean analyzer's and the bigram tokenizer's share of `seconds`, as MB/s each.
@@ -67,8 +74,8 @@ pub struct AnalyzerFigures {
     pub bigram_mb_per_sec: f64,
     pub tokens: usize,
     pub grams: usize,
-    /// Both analyzers, the run before indexing and the run after it.
-    pub mb_per_sec_runs: [f64; 2],
+    /// Both analyzers, each run in order (before the first indexing run, then after each).
+    pub mb_per_sec_runs: Vec<f64>,
 }
 
 /// One pass of both analyzers over the input.
@@ -87,20 +94,43 @@ impl AnalyzerRun {
 }
 
 impl AnalyzerFigures {
-    fn mean(before: &AnalyzerRun, after: &AnalyzerRun) -> AnalyzerFigures {
-        let mean = |f: fn(&AnalyzerRun) -> f64| (f(before) + f(after)) / 2.0;
+    /// The runs' time-weighted mean (the mean of their times, not of their rates).
+    fn mean(runs: &[AnalyzerRun]) -> Option<AnalyzerFigures> {
+        let first = runs.first()?;
+        let mean = |f: fn(&AnalyzerRun) -> f64| runs.iter().map(f).sum::<f64>() / runs.len() as f64;
         let seconds = mean(AnalyzerRun::seconds);
-        AnalyzerFigures {
-            text_mb: before.text_mb,
+        Some(AnalyzerFigures {
+            text_mb: first.text_mb,
             seconds,
-            mb_per_sec: before.text_mb / seconds,
-            korean_mb_per_sec: before.text_mb / mean(|r| r.korean_seconds),
-            bigram_mb_per_sec: before.text_mb / mean(|r| r.bigram_seconds),
-            tokens: before.tokens,
-            grams: before.grams,
-            mb_per_sec_runs: [before, after].map(|run| run.text_mb / run.seconds()),
-        }
+            mb_per_sec: first.text_mb / seconds,
+            korean_mb_per_sec: first.text_mb / mean(|r| r.korean_seconds),
+            bigram_mb_per_sec: first.text_mb / mean(|r| r.bigram_seconds),
+            tokens: first.tokens,
+            grams: first.grams,
+            mb_per_sec_runs: runs.iter().map(|r| r.text_mb / r.seconds()).collect(),
+        })
     }
+}
+
+/// Indexing MB/s over 2 × the analyzer's MB/s, for indexing run `i` and the analyzer runs `i` and
+/// `i + 1` either side of it: this machine class drifts by up to ±15 % over minutes, and a drift
+/// then moves both sides of the ratio.
+fn ratios(indexing: &[IndexingFigures], analyzer: &[AnalyzerRun]) -> Vec<f64> {
+    indexing
+        .iter()
+        .zip(analyzer.windows(2))
+        .map(|(run, pair)| {
+            let analyzer_mb_per_sec = AnalyzerFigures::mean(pair).map_or(0.0, |a| a.mb_per_sec);
+            run.mb_per_sec / (2.0 * analyzer_mb_per_sec)
+        })
+        .collect()
+}
+
+/// Index of the median of `values` (the lower one of an even count).
+fn median_index(values: &[f64]) -> Option<usize> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    order.get(values.len().saturating_sub(1) / 2).copied()
 }
 
 #[derive(Debug, Serialize)]
@@ -126,17 +156,18 @@ pub fn run(
         ..Report::default()
     };
     if let Some(input) = &options.input {
-        // The analyzer runs before and after indexing and counts by the mean of both: this machine
-        // class drifts by up to ±15 % over minutes, and a drift then moves both sides of the ratio.
-        let before = analyzer_alone(input, analyzer)?;
-        report.indexing = Some(indexing(
-            input,
-            options.build_dir.as_deref(),
-            config,
-            analyzer,
-        )?);
-        let after = analyzer_alone(input, analyzer)?;
-        report.analyzer = Some(AnalyzerFigures::mean(&before, &after));
+        let mut analyzer_runs = vec![analyzer_alone(input, analyzer)?];
+        let mut indexing_runs = Vec::new();
+        for _ in 0..options.rounds.max(1) {
+            let build_dir = options.build_dir.as_deref();
+            indexing_runs.push(indexing(input, build_dir, config, analyzer)?);
+            analyzer_runs.push(analyzer_alone(input, analyzer)?);
+        }
+        report.ratios = ratios(&indexing_runs, &analyzer_runs);
+        let median = median_index(&report.ratios);
+        report.ratio = median.map(|i| report.ratios[i]);
+        report.indexing = median.map(|i| indexing_runs.swap_remove(i));
+        report.analyzer = AnalyzerFigures::mean(&analyzer_runs);
         report.reading_mb_per_sec = Some(reading_alone(input)?);
     }
     if let Some(queries) = &options.queries {
@@ -380,10 +411,11 @@ impl Report {
         let mut out = format!("machine: {}\n", self.machine);
         if let Some(i) = &self.indexing {
             out.push_str(&format!(
-                "\nindexing   {} docs, {:.1} MB text, {} threads\n           {:.1} s, {:.0} docs/s, {:.2} MB/s, peak memory {}, index {:.0} MB\n",
+                "\nindexing   {} docs, {:.1} MB text, {} threads (the median of {} runs)\n           {:.1} s, {:.0} docs/s, {:.2} MB/s, peak memory {}, index {:.0} MB\n",
                 i.documents,
                 i.text_mb,
                 i.threads,
+                self.ratios.len(),
                 i.seconds,
                 i.docs_per_sec,
                 i.mb_per_sec,
@@ -392,14 +424,14 @@ impl Report {
             ));
         }
         if let Some(a) = &self.analyzer {
+            let runs: Vec<String> = a.mb_per_sec_runs.iter().map(|r| format!("{r:.2}")).collect();
             out.push_str(&format!(
-                "analyzer   1 thread: {:.2} MB/s ({:.1} MB in {:.1} s; {:.2} before and {:.2} after indexing)\n\
+                "analyzer   1 thread: {:.2} MB/s ({:.1} MB in {:.1} s; runs {})\n\
                  \x20          korean {:.2} MB/s ({} tokens) + bigrams {:.1} MB/s ({} grams)\n",
                 a.mb_per_sec,
                 a.text_mb,
                 a.seconds,
-                a.mb_per_sec_runs[0],
-                a.mb_per_sec_runs[1],
+                runs.join(", "),
                 a.korean_mb_per_sec,
                 a.tokens,
                 a.bigram_mb_per_sec,
@@ -410,10 +442,11 @@ impl Report {
                     "reading    1 thread: {r:.1} MB/s (decompress + parse, no analysis)\n"
                 ));
             }
-            if let Some(i) = &self.indexing {
+            if let Some(ratio) = self.ratio {
+                let each: Vec<String> = self.ratios.iter().map(|r| format!("{r:.2}")).collect();
                 out.push_str(&format!(
-                    "           indexing = {:.2} x (2 x single-thread analyzer)\n",
-                    i.mb_per_sec / (2.0 * a.mb_per_sec)
+                    "           indexing = {ratio:.2} x (2 x single-thread analyzer), median of {}\n",
+                    each.join(", ")
                 ));
             }
         }

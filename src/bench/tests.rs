@@ -15,24 +15,52 @@ fn percentiles_are_nearest_rank() {
     assert_eq!((none.p50_ms, none.mean_ms, none.queries), (0.0, 0.0, 0));
 }
 
-#[test]
-fn analyzer_speed_is_averaged_over_time_not_over_rates() {
-    let run = |korean_seconds: f64, bigram_seconds: f64| AnalyzerRun {
+fn run(korean_seconds: f64, bigram_seconds: f64) -> AnalyzerRun {
+    AnalyzerRun {
         text_mb: 12.0,
         korean_seconds,
         bigram_seconds,
         tokens: 7,
         grams: 9,
-    };
+    }
+}
+
+#[test]
+fn analyzer_speed_is_averaged_over_time_not_over_rates() {
     // Both analyzers together: 12 MB in 2 s and in 4 s, 4 MB/s on average (the mean of the rates
     // would say 4.5).
-    let mean = AnalyzerFigures::mean(&run(1.5, 0.5), &run(3.5, 0.5));
+    let mean = AnalyzerFigures::mean(&[run(1.5, 0.5), run(3.5, 0.5)]).unwrap();
     assert!((mean.mb_per_sec - 4.0).abs() < 1e-9);
     assert_eq!(mean.mb_per_sec_runs, [6.0, 3.0]);
     assert!((mean.seconds - 3.0).abs() < 1e-9);
     assert!((mean.korean_mb_per_sec - 4.8).abs() < 1e-9);
     assert!((mean.bigram_mb_per_sec - 24.0).abs() < 1e-9);
     assert_eq!((mean.tokens, mean.grams), (7, 9));
+    assert!(AnalyzerFigures::mean(&[]).is_none());
+}
+
+#[test]
+fn each_indexing_run_is_compared_with_the_analyzer_runs_either_side_of_it() {
+    let indexing = |mb_per_sec: f64| IndexingFigures {
+        documents: 1,
+        text_mb: 12.0,
+        seconds: 12.0 / mb_per_sec,
+        docs_per_sec: 0.0,
+        mb_per_sec,
+        peak_memory_mb: None,
+        index_size_mb: 0.0,
+        threads: 2,
+    };
+    // Analyzer at 6, 3 and 4 MB/s; indexing at 6 MB/s, then 4.2 MB/s.
+    let analyzer = [run(2.0, 0.0), run(4.0, 0.0), run(3.0, 0.0)];
+    let ratios = ratios(&[indexing(6.0), indexing(4.2)], &analyzer);
+    // 6 / (2 × 4) and 4.2 / (2 × 12 / 3.5).
+    assert_eq!(ratios.len(), 2);
+    assert!((ratios[0] - 0.75).abs() < 1e-9, "{ratios:?}");
+    assert!((ratios[1] - 0.6125).abs() < 1e-9, "{ratios:?}");
+    assert_eq!(median_index(&[0.7, 0.5, 0.6]), Some(2));
+    assert_eq!(median_index(&[0.7, 0.5]), Some(1));
+    assert_eq!(median_index(&[]), None);
 }
 
 #[test]
