@@ -155,7 +155,15 @@ fn words_remembered_from_a_first_reading_are_indexed_the_same_way() {
     let second = view(analyzer.analyze(text));
     assert_eq!(first, second);
     let terms: Vec<&str> = first.iter().map(|t| t.0.as_str()).collect();
-    for expected in ["가볍", "삼성전자", "galaxy", "폰", "발표", "중소기업", "인공지능"] {
+    for expected in [
+        "가볍",
+        "삼성전자",
+        "galaxy",
+        "폰",
+        "발표",
+        "중소기업",
+        "인공지능",
+    ] {
         assert!(terms.contains(&expected), "{expected} in {terms:?}");
     }
     for particle in ["가", "을", "은", "다"] {

@@ -424,7 +424,11 @@ impl Report {
             ));
         }
         if let Some(a) = &self.analyzer {
-            let runs: Vec<String> = a.mb_per_sec_runs.iter().map(|r| format!("{r:.2}")).collect();
+            let runs: Vec<String> = a
+                .mb_per_sec_runs
+                .iter()
+                .map(|r| format!("{r:.2}"))
+                .collect();
             out.push_str(&format!(
                 "analyzer   1 thread: {:.2} MB/s ({:.1} MB in {:.1} s; runs {})\n\
                  \x20          korean {:.2} MB/s ({} tokens) + bigrams {:.1} MB/s ({} grams)\n",
