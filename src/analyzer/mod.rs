@@ -228,7 +228,7 @@ impl KoreanTokenizer {
             }
             "Compound" if parts.len() > 1 && self.decompound != Decompound::None => {
                 if self.stop_tags.stops_all(tag) {
-                    return Fate::Analysed;
+                    return Fate::Dropped;
                 }
                 let mut cursor = start;
                 let mut first = true;
