@@ -124,7 +124,7 @@ impl Default for SearchConfig {
             rerank_depth: 40,
             proximity_weight: 0.6,
             proximity_window: 25,
-            bigram_weight: 0.8,
+            bigram_weight: 1.0,
             bigram_min_match: 0.8,
             query_stopwords: QUESTION_WORDS.iter().map(|w| w.to_string()).collect(),
             synonyms: BUILTIN.to_string(),

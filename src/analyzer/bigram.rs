@@ -2,8 +2,11 @@
 //! overlapping two-character grams (a one-character run stays whole), with one more pair across each
 //! space between two runs; Latin and digit runs become lower-cased words. Catches what the dictionary
 //! misses: new names and spacing variants (`중소 기업` and `중소기업` share `중소`, `소기`, `기업`).
+//! Spaces after a particle are not bridged (`breaks`).
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use super::breaks;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Script {
@@ -22,10 +25,10 @@ fn script(c: char) -> Option<Script> {
     }
 }
 
-/// Bigram tokens of `text`, with byte offsets and consecutive positions.
-pub fn bigrams(text: &str) -> Vec<Token> {
-    let mut tokenizer = BigramTokenizer;
-    let mut stream = tokenizer.token_stream(text);
+/// Bigram tokens of `text`, with byte offsets and consecutive positions; `breaks` (increasing byte
+/// offsets) are the spaces not to bridge.
+pub fn bigrams_with_breaks(text: &str, breaks: Vec<usize>) -> Vec<Token> {
+    let mut stream = BigramStream::new(text, breaks);
     let mut tokens = Vec::new();
     while stream.advance() {
         tokens.push(stream.token().clone());
@@ -33,7 +36,8 @@ pub fn bigrams(text: &str) -> Vec<Token> {
     tokens
 }
 
-/// The bigram analyzer as a tantivy tokenizer.
+/// The bigram analyzer as a tantivy tokenizer: bridges the spaces of a text the Korean analyzer just
+/// analysed on this thread as that analysis says (`breaks`), and every space of other texts.
 #[derive(Clone, Default)]
 pub struct BigramTokenizer;
 
@@ -41,20 +45,16 @@ impl Tokenizer for BigramTokenizer {
     type TokenStream<'a> = BigramStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> BigramStream<'a> {
-        BigramStream {
-            text,
-            at: 0,
-            last_cjk: None,
-            adjacent: false,
-            queued: None,
-            token: Token::default(),
-        }
+        BigramStream::new(text, breaks::take(text))
     }
 }
 
 /// Works on the fly and reuses one token, so indexing allocates nothing per bigram.
 pub struct BigramStream<'a> {
     text: &'a str,
+    /// Byte offsets of spaces not to bridge, increasing, and the first one not passed yet.
+    breaks: Vec<usize>,
+    next_break: usize,
     /// Next byte to read.
     at: usize,
     /// The last Hangul/Han character, while nothing but spaces followed it.
@@ -66,7 +66,32 @@ pub struct BigramStream<'a> {
     token: Token,
 }
 
-impl BigramStream<'_> {
+impl<'a> BigramStream<'a> {
+    fn new(text: &'a str, breaks: Vec<usize>) -> Self {
+        BigramStream {
+            text,
+            breaks,
+            next_break: 0,
+            at: 0,
+            last_cjk: None,
+            adjacent: false,
+            queued: None,
+            token: Token::default(),
+        }
+    }
+
+    /// Whether the space starting at `offset` is a break; offsets must come in increasing order.
+    fn breaks_at(&mut self, offset: usize) -> bool {
+        while self
+            .breaks
+            .get(self.next_break)
+            .is_some_and(|&b| b < offset)
+        {
+            self.next_break += 1;
+        }
+        self.breaks.get(self.next_break) == Some(&offset)
+    }
+
     fn emit(&mut self, from: usize, to: usize, chars: impl Iterator<Item = char>) -> bool {
         self.token.position = self.token.position.wrapping_add(1);
         self.token.offset_from = from;
@@ -90,7 +115,11 @@ impl TokenStream for BigramStream<'_> {
                 Some(Script::Cjk) => {
                     self.at = end;
                     let run_start = !std::mem::replace(&mut self.adjacent, true);
-                    let previous = self.last_cjk.replace((i, c));
+                    // Across a space after a particle stand two whole words: no pair.
+                    let previous = self
+                        .last_cjk
+                        .replace((i, c))
+                        .filter(|&(p_at, p)| !run_start || !self.breaks_at(p_at + p.len_utf8()));
                     let run_ends = text[end..].chars().next().and_then(script) != Some(Script::Cjk);
                     match previous {
                         // A pair inside a run, or across the space before this run.
@@ -143,6 +172,10 @@ impl TokenStream for BigramStream<'_> {
 mod tests {
     use super::*;
 
+    fn bigrams(text: &str) -> Vec<Token> {
+        bigrams_with_breaks(text, Vec::new())
+    }
+
     fn texts(text: &str) -> Vec<String> {
         bigrams(text).into_iter().map(|t| t.text).collect()
     }
@@ -165,6 +198,26 @@ mod tests {
             .map(|t| (t.offset_from, t.offset_to))
             .collect();
         assert_eq!(offsets, vec![(0, 6), (3, 10), (7, 13)]);
+    }
+
+    #[test]
+    fn breaks_are_not_bridged() {
+        // "전자가 발표 및 나": breaks after 가 (byte 9) and 및 (byte 20).
+        let text = "전자가 발표 및 나";
+        let grams = |breaks| -> Vec<String> {
+            bigrams_with_breaks(text, breaks)
+                .into_iter()
+                .map(|t| t.text)
+                .collect()
+        };
+        assert_eq!(
+            grams(vec![9, 20]),
+            vec!["전자", "자가", "발표", "표및", "및", "나"]
+        );
+        assert_eq!(
+            grams(vec![]),
+            vec!["전자", "자가", "가발", "발표", "표및", "및", "및나", "나"]
+        );
     }
 
     #[test]

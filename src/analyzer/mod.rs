@@ -3,6 +3,7 @@
 //! registers tokenizers on an index; does not know about fields or queries.
 
 mod bigram;
+mod breaks;
 mod pos;
 mod words;
 
@@ -18,9 +19,9 @@ use tantivy::Index;
 
 use crate::config::{AnalyzerConfig, Decompound, BUILTIN};
 use crate::error::{ConfigError, Error, InternalError};
-pub use bigram::{bigrams, BigramTokenizer};
+pub use bigram::BigramTokenizer;
 pub use pos::StopTags;
-use words::{Fate, Fates};
+use words::{Fate, Fates, Word};
 
 /// Name under which the Korean analyzer is registered on every index.
 pub const KOREAN: &str = "ko";
@@ -140,6 +141,19 @@ impl KoreanTokenizer {
 
     /// Analyses `text` into index terms with byte offsets into `text` and positions.
     pub fn analyze(&self, text: &str) -> Vec<Token> {
+        self.analyze_with_breaks(text, &mut Vec::new())
+    }
+
+    /// `text`'s character bigrams, leaving out pairs across a space after a particle (see `breaks`),
+    /// as the index has them.
+    pub fn bigrams(&self, text: &str) -> Vec<Token> {
+        let mut breaks = Vec::new();
+        self.analyze_with_breaks(text, &mut breaks);
+        bigram::bigrams_with_breaks(text, breaks)
+    }
+
+    /// [`Self::analyze`], also noting in `breaks` where a word ending in a particle meets a space.
+    fn analyze_with_breaks(&self, text: &str, breaks: &mut Vec<usize>) -> Vec<Token> {
         thread_local! {
             // One Viterbi lattice per thread, reused: allocating it was a large share of analysing
             // a short text. Sentences are capped at 32 KiB by lindera, which bounds its size.
@@ -163,13 +177,19 @@ impl KoreanTokenizer {
                         continue; // punctuation and symbols (Nori's discard_punctuation)
                     }
                     let word = token.word_id;
-                    match self.fates.get(word) {
-                        Some(Fate::Dropped) => continue,
-                        Some(Fate::Kept) => {
-                            out.push_new(surface, start, end);
-                            continue;
+                    let known = self.fates.get(word);
+                    if let Some(known) = known {
+                        if known.particle {
+                            breaks::note(breaks, text, end);
                         }
-                        Some(Fate::Analysed) | None => {}
+                        match known.fate {
+                            Fate::Dropped => continue,
+                            Fate::Kept => {
+                                out.push_new(surface, start, end);
+                                continue;
+                            }
+                            Fate::Analysed => {}
+                        }
                     }
                     // Fields 0 (tag), 4 (kind) and 7 (expression) of ko-dic's details, read in
                     // one pass without collecting them.
@@ -177,9 +197,13 @@ impl KoreanTokenizer {
                     let tag = details.next().unwrap_or("UNKNOWN");
                     let kind = details.nth(3).unwrap_or("*");
                     let expression = details.nth(2).unwrap_or("*");
+                    let particle = pos::is_particle(tag);
+                    if particle && known.is_none() {
+                        breaks::note(breaks, text, end);
+                    }
                     let fate =
                         self.emit_morpheme(&mut out, surface, (start, end), tag, kind, expression);
-                    self.fates.remember(word, fate);
+                    self.fates.remember(word, Word { fate, particle });
                 }
             }
             Err(error) => {
@@ -390,7 +414,10 @@ impl Tokenizer for KoreanTokenizer {
     type TokenStream<'a> = KoreanTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KoreanTokenStream {
-        KoreanTokenStream::new(self.analyze(text))
+        let mut breaks = Vec::new();
+        let tokens = self.analyze_with_breaks(text, &mut breaks);
+        breaks::leave(text, breaks);
+        KoreanTokenStream::new(tokens)
     }
 }
 

@@ -40,3 +40,27 @@ impl StopTags {
         tag.split('+').all(|t| self.stops(t))
     }
 }
+
+/// Whether a morpheme is a particle (J…) standing as its own syllables, which closes a word.
+/// Endings do not count (`되돌아 보고` is as often written `되돌아보고`), nor do fused forms, which
+/// ko-dic guesses from context (`전` = 저/NP + ᆫ/JX, yet `전 국토`).
+pub fn is_particle(tag: &str) -> bool {
+    tag.starts_with('J') && !tag.contains('+')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_particles_standing_alone_close_words() {
+        for tag in ["JKS", "JKO", "JKB", "JX", "JC"] {
+            assert!(is_particle(tag), "{tag}");
+        }
+        for tag in [
+            "NNG", "NNP", "IC", "EC", "EF", "ETM", "VV+ETM", "NP+JX", "SL",
+        ] {
+            assert!(!is_particle(tag), "{tag}");
+        }
+    }
+}

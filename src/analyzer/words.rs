@@ -17,26 +17,41 @@ pub enum Fate {
     Analysed,
 }
 
-impl Fate {
+/// A word's fate, and whether it is a particle (which closes a word, see `breaks`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    pub fate: Fate,
+    pub particle: bool,
+}
+
+/// Set in a slot when the word is a particle.
+const PARTICLE: u8 = 4;
+
+impl Word {
     fn code(self) -> u8 {
-        match self {
+        let fate = match self.fate {
             Fate::Dropped => 1,
             Fate::Kept => 2,
             Fate::Analysed => 3,
-        }
+        };
+        fate | if self.particle { PARTICLE } else { 0 }
     }
 
-    fn from_code(code: u8) -> Option<Fate> {
-        match code {
-            1 => Some(Fate::Dropped),
-            2 => Some(Fate::Kept),
-            3 => Some(Fate::Analysed),
-            _ => None,
-        }
+    fn from_code(code: u8) -> Option<Word> {
+        let fate = match code & 3 {
+            1 => Fate::Dropped,
+            2 => Fate::Kept,
+            3 => Fate::Analysed,
+            _ => return None,
+        };
+        Some(Word {
+            fate,
+            particle: code & PARTICLE != 0,
+        })
     }
 }
 
-/// One byte per system-dictionary word (~0.8 MB for ko-dic), shared by every thread. A word's fate
+/// One byte per system-dictionary word (~0.8 MB for ko-dic), shared by every thread. What a word does
 /// depends only on its dictionary entry and the analyzer's settings, so threads that race on a word
 /// write the same byte.
 pub struct Fates(Box<[AtomicU8]>);
@@ -48,15 +63,15 @@ impl Fates {
         Fates((0..words).map(|_| AtomicU8::new(0)).collect())
     }
 
-    /// The remembered fate of `word`; `None` before it was seen and for user-dictionary and unknown
+    /// What was remembered of `word`; `None` before it was seen and for user-dictionary and unknown
     /// words, which are not remembered.
-    pub fn get(&self, word: WordId) -> Option<Fate> {
-        Fate::from_code(self.slot(word)?.load(Ordering::Relaxed))
+    pub fn get(&self, word: WordId) -> Option<Word> {
+        Word::from_code(self.slot(word)?.load(Ordering::Relaxed))
     }
 
-    pub fn remember(&self, word: WordId, fate: Fate) {
+    pub fn remember(&self, word: WordId, remembered: Word) {
         if let Some(slot) = self.slot(word) {
-            slot.store(fate.code(), Ordering::Relaxed);
+            slot.store(remembered.code(), Ordering::Relaxed);
         }
     }
 
@@ -66,5 +81,21 @@ impl Fates {
         } else {
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fate_and_flag_survives_its_byte() {
+        for fate in [Fate::Dropped, Fate::Kept, Fate::Analysed] {
+            for particle in [false, true] {
+                let word = Word { fate, particle };
+                assert_eq!(Word::from_code(word.code()), Some(word));
+            }
+        }
+        assert_eq!(Word::from_code(0), None);
     }
 }

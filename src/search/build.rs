@@ -8,7 +8,7 @@ use tantivy::Term;
 
 use super::stats::Stats;
 use super::syntax::{Atom, Group, Role, Scope};
-use crate::analyzer::{bigrams, KoreanTokenizer};
+use crate::analyzer::KoreanTokenizer;
 use crate::config::SearchConfig;
 use crate::schema::Fields;
 
@@ -336,7 +336,7 @@ impl Builder<'_> {
     /// The distinct character bigrams of `text`, question words left out, in order.
     fn grams(&self, text: &str) -> Vec<String> {
         let mut grams: Vec<String> = Vec::new();
-        for token in bigrams(text) {
+        for token in self.analyzer.bigrams(text) {
             if !grams.contains(&token.text) && !self.config.query_stopwords.contains(&token.text) {
                 grams.push(token.text);
             }
