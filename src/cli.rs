@@ -71,7 +71,7 @@ pub enum Command {
         #[arg(long)]
         build_dir: Option<PathBuf>,
         /// Indexing runs, each between two analyzer runs; the ratio is the median over them
-        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
         rounds: u32,
         /// Questions ({"qid","query"} lines) to send; keyword queries are made from them
         #[arg(long)]

@@ -402,7 +402,22 @@ fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown cpu".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cores} cores, {cpu}")
+    match load_average() {
+        Some(load) => format!("{cores} cores, {cpu}, load average {load:.2} at the start"),
+        None => format!("{cores} cores, {cpu}"),
+    }
+}
+
+/// The one-minute load average, where the system reports it. Indexing uses every core and the
+/// analyzer one, so other work running during the bench lowers the indexing ratio: the figure tells
+/// a reader whether the machine was quiet.
+fn load_average() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    parse_load_average(&text)
+}
+
+fn parse_load_average(text: &str) -> Option<f64> {
+    text.split_whitespace().next()?.parse().ok()
 }
 
 impl Report {

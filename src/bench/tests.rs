@@ -1,4 +1,5 @@
-//! The bench's arithmetic: percentiles, the analyzer's mean speed, keyword queries from questions.
+//! The bench's arithmetic: percentiles, the analyzer's mean speed, keyword queries from questions,
+//! the load average.
 
 use std::time::Duration;
 
@@ -79,4 +80,14 @@ fn keyword_queries_keep_the_two_longest_words_in_order() {
     assert_eq!(keywords[0].query, "2010년 발생하였는가");
     assert_eq!(keywords[0].qid, "1");
     assert_eq!(keywords[1].query, "딥시크");
+}
+
+#[test]
+fn the_load_average_is_the_first_figure_of_proc_loadavg() {
+    assert_eq!(
+        parse_load_average("0.42 1.07 2.50 1/321 4242\n"),
+        Some(0.42)
+    );
+    assert_eq!(parse_load_average(""), None);
+    assert_eq!(parse_load_average("busy"), None);
 }
