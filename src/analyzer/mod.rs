@@ -4,6 +4,8 @@
 
 mod bigram;
 mod breaks;
+mod cuts;
+mod memo;
 mod pos;
 mod words;
 
@@ -20,6 +22,9 @@ use tantivy::Index;
 use crate::config::{AnalyzerConfig, Decompound, BUILTIN};
 use crate::error::{ConfigError, Error, InternalError};
 pub use bigram::BigramTokenizer;
+pub use cuts::KO_DIC_SPACED;
+use cuts::{Batch, Cuts};
+use memo::{Handle, Memo};
 pub use pos::StopTags;
 use words::{Fate, Fates, Word};
 
@@ -39,24 +44,35 @@ fn system_dictionary() -> Result<Dictionary, InternalError> {
 /// chaja's starter list of new words.
 pub const BUILTIN_USER_DICTIONARY: &str = include_str!("../../data/userdic.csv");
 
-/// The user dictionary named by the `analyzer.user_dictionary` setting.
-fn user_dictionary(
-    setting: &str,
-    dictionary: &Dictionary,
-) -> Result<Option<UserDictionary>, Error> {
-    let csv = match setting.trim() {
+/// The rows of the user dictionary named by the `analyzer.user_dictionary` setting.
+fn user_csv(setting: &str) -> Result<Option<String>, Error> {
+    Ok(Some(match setting.trim() {
         "" => return Ok(None),
         BUILTIN => BUILTIN_USER_DICTIONARY.to_string(),
         path => std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.into(),
             source,
         })?,
-    };
+    }))
+}
+
+/// The surfaces (first fields) of a user dictionary's rows.
+fn user_surfaces(csv: &str) -> impl Iterator<Item = &str> {
+    csv.lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split(',').next())
+}
+
+/// The user dictionary built from `csv`.
+fn user_dictionary(
+    setting: &str,
+    csv: &str,
+    dictionary: &Dictionary,
+) -> Result<UserDictionary, Error> {
     let builder =
         lindera_dictionary::builder::DictionaryBuilder::new((*dictionary.metadata).clone());
     builder
-        .build_user_dict_from_reader(with_context_ids(&csv).as_bytes())
-        .map(Some)
+        .build_user_dict_from_reader(with_context_ids(csv).as_bytes())
         .map_err(|e| ConfigError::Invalid(format!("user dictionary {setting}: {e}")).into())
 }
 
@@ -116,19 +132,39 @@ pub fn user_dictionary_fingerprint(setting: &str) -> String {
     format!("{:016x}", hasher.finish())
 }
 
-/// Korean tokenizer for tantivy. Cheap to clone: the segmenter and settings are shared.
-#[derive(Clone)]
+/// Korean tokenizer for tantivy. Cheap to clone: the segmenter and settings are shared; each clone
+/// (tantivy takes one per field and segment) starts with its own empty memo of analysed words.
 pub struct KoreanTokenizer {
     segmenter: Arc<Segmenter>,
     stop_tags: Arc<StopTags>,
     decompound: Decompound,
     fates: Arc<Fates>,
+    cuts: Arc<Cuts>,
+    memo: Memo,
+}
+
+impl Clone for KoreanTokenizer {
+    fn clone(&self) -> Self {
+        Self {
+            segmenter: self.segmenter.clone(),
+            stop_tags: self.stop_tags.clone(),
+            decompound: self.decompound,
+            fates: self.fates.clone(),
+            cuts: self.cuts.clone(),
+            memo: Memo::default(),
+        }
+    }
 }
 
 impl KoreanTokenizer {
     pub fn new(config: &AnalyzerConfig) -> Result<Self, Error> {
         let dictionary = system_dictionary()?;
-        let user = user_dictionary(&config.user_dictionary, &dictionary)?;
+        let csv = user_csv(&config.user_dictionary)?;
+        let user = match &csv {
+            Some(csv) => Some(user_dictionary(&config.user_dictionary, csv, &dictionary)?),
+            None => None,
+        };
+        let cuts = Cuts::new(csv.as_deref().into_iter().flat_map(user_surfaces));
         let fates = Arc::new(Fates::new(&dictionary));
         let segmenter = Segmenter::new(Mode::Normal, dictionary, user);
         Ok(Self {
@@ -136,7 +172,17 @@ impl KoreanTokenizer {
             stop_tags: Arc::new(StopTags::new(&config.stop_tags)),
             decompound: config.decompound,
             fates,
+            cuts: Arc::new(cuts),
+            memo: Memo::default(),
         })
+    }
+
+    /// lindera's segmentation of `text` alone, nothing else of the analysis: the number of tokens.
+    /// The bench's yardstick.
+    pub fn segment_only(&self, text: &str) -> usize {
+        self.segmenter
+            .segment(Cow::Borrowed(text))
+            .map_or(0, |tokens| tokens.len())
     }
 
     /// Analyses `text` into index terms with byte offsets into `text` and positions.
@@ -150,6 +196,53 @@ impl KoreanTokenizer {
         let mut breaks = Vec::new();
         self.analyze_with_breaks(text, &mut breaks);
         bigram::bigrams_with_breaks(text, breaks)
+    }
+
+    /// [`Self::analyze_with_breaks`] word by word (see `memo`): words not remembered are analysed
+    /// together, then every word's tokens are replayed from the memo. Same tokens and breaks.
+    fn analyze_remembered(&mut self, text: &str, breaks: &mut Vec<usize>) -> Vec<Token> {
+        let Some(words) = self.cuts.words(text) else {
+            return self.analyze_with_breaks(text, breaks);
+        };
+        let mut memo = std::mem::take(&mut self.memo);
+        memo.make_room();
+        let mut handles = Vec::new();
+        let mut batch = Batch::default();
+        for (i, (start, end, context)) in words.clone().enumerate() {
+            let word = &text[start..end];
+            let handle = memo.find(context, word);
+            if handle.is_none() && !batch.push(i, context, word) {
+                self.analyse_batch(&mut batch, &mut memo, &mut handles);
+                batch.push(i, context, word);
+            }
+            handles.push(handle);
+        }
+        self.analyse_batch(&mut batch, &mut memo, &mut handles);
+        let mut tokens = Vec::new();
+        let mut position = 0;
+        for ((start, _, _), handle) in words.zip(handles) {
+            if let Some(handle) = handle {
+                position += memo.replay(handle, (start, position), &mut tokens, breaks);
+            }
+        }
+        self.memo = memo;
+        tokens
+    }
+
+    /// Analyses the batched words, remembers each and notes its handle under its tag.
+    fn analyse_batch(&self, batch: &mut Batch, memo: &mut Memo, handles: &mut [Option<Handle>]) {
+        if batch.is_empty() {
+            return;
+        }
+        batch.finish();
+        let mut breaks = Vec::new();
+        let tokens = self.analyze_with_breaks(&batch.text, &mut breaks);
+        batch.split(tokens, &breaks, |i, context, word, tokens, breaks| {
+            let handle = memo.insert(context, word, tokens, breaks);
+            if let Some(slot) = handles.get_mut(i) {
+                *slot = Some(handle);
+            }
+        });
     }
 
     /// [`Self::analyze`], also noting in `breaks` where a word ending in a particle meets a space.
@@ -415,7 +508,7 @@ impl Tokenizer for KoreanTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KoreanTokenStream {
         let mut breaks = Vec::new();
-        let tokens = self.analyze_with_breaks(text, &mut breaks);
+        let tokens = self.analyze_remembered(text, &mut breaks);
         breaks::leave(text, breaks);
         KoreanTokenStream::new(tokens)
     }

@@ -236,3 +236,52 @@ fn indexing_gives_the_bigram_field_the_breaks_of_the_korean_analysis() {
         );
     }
 }
+
+type Terms = Vec<(String, usize, usize, usize)>;
+
+fn terms_of(mut stream: impl TokenStream) -> Terms {
+    let mut terms = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        terms.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+    }
+    terms
+}
+
+/// `text`'s tokens and bigrams as indexing makes them (word by word, through `indexing`'s memo),
+/// and as the whole text analysed at once makes them.
+fn remembered_and_whole(indexing: &mut KoreanTokenizer, text: &str) -> [(Terms, Terms); 2] {
+    let remembered = terms_of(indexing.token_stream(text));
+    let remembered_grams = terms_of(BigramTokenizer.token_stream(text));
+    let whole = terms_of(KoreanTokenStream::new(indexing.analyze(text)));
+    let whole_grams = terms_of(KoreanTokenStream::new(indexing.bigrams(text)));
+    [(remembered, remembered_grams), (whole, whole_grams)]
+}
+
+#[test]
+fn words_analysed_once_and_remembered_index_as_the_whole_text_does() {
+    let mut indexing = analyzer();
+    let long_sentence = "반도체 수출이 늘었다 ".repeat(2_000);
+    let mut texts: Vec<String> = [
+        "삼성전자가 발표했다.\n반도체  수출이\t늘었다",
+        "  \r\n 인공지능을 도입한다 ",
+        "한국에듀 테크와 콜라비 스튜디오가 영치기 영차 했다",
+        "딥시크가 세계적으로 큰 충격을 줬다고 말했다。다음 문장、그리고",
+        "iPhone 15 Pro가 출시됐다 COVID-19 백신",
+        "",
+        " ",
+        long_sentence.as_str(),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wikinews.jsonl");
+    for article in crate::ingest::read_file(&sample).flatten().take(150) {
+        texts.push(article.title);
+        texts.push(article.body);
+    }
+    // Twice over: the second time every word comes from the memo.
+    for text in texts.iter().chain(&texts) {
+        let [remembered, whole] = remembered_and_whole(&mut indexing, text);
+        assert_eq!(remembered, whole, "{text}");
+    }
+}

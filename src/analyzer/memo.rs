@@ -1,0 +1,360 @@
+//! Words analysed once and remembered while indexing (see `cuts` for why a word's analysis depends
+//! on the word and its context alone). Each remembered word is one packed record: the word, its
+//! tokens relative to it, and its particle breaks, side by side in one buffer, so that finding and
+//! replaying a word touches a slot and a record, two cache lines, and remembering one allocates
+//! nothing.
+
+use std::hash::Hasher;
+
+use rustc_hash::FxHasher;
+use tantivy::tokenizer::Token;
+
+use super::cuts::Context;
+
+/// Words kept per generation (two generations: tens of MB at most).
+const GENERATION_WORDS: usize = 1 << 19;
+/// Bytes of records kept per generation.
+const GENERATION_BYTES: usize = 64 << 20;
+
+/// A remembered word: where its record starts in the young generation. Valid until the next
+/// [`Memo::make_room`].
+#[derive(Debug, Clone, Copy)]
+pub struct Handle(u32);
+
+/// Remembered analyses: a young and an old generation, so words in use survive and the rest go.
+#[derive(Default)]
+pub struct Memo {
+    young: Generation,
+    old: Generation,
+}
+
+/// Records, and an open-addressing table over them: each slot holds the high half of the word's
+/// hash and its record's offset + 1 (0 is an empty slot).
+#[derive(Default)]
+struct Generation {
+    slots: Vec<u64>,
+    records: Vec<u8>,
+    words: usize,
+}
+
+/// A record, as numbers (little-endian `u32`s) and bytes:
+/// `[context, word length, tokens, breaks, positions]`, the word, per token
+/// `[from, to, position, text length]`, the token texts, then the breaks.
+const HEADER: usize = 5;
+const TOKEN: usize = 4;
+
+fn hash(context: Context, word: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write_u8(context.slot() as u8);
+    hasher.write(word.as_bytes());
+    hasher.finish()
+}
+
+fn number(bytes: &[u8], at: usize) -> usize {
+    bytes
+        .get(at..at + 4)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, |b| u32::from_le_bytes(b) as usize)
+}
+
+fn put(records: &mut Vec<u8>, n: usize) {
+    records.extend_from_slice(&(n as u32).to_le_bytes());
+}
+
+/// A record read back.
+struct Record<'a> {
+    bytes: &'a [u8],
+    context: usize,
+    word: &'a [u8],
+    tokens: usize,
+    breaks: usize,
+    positions: usize,
+}
+
+impl<'a> Record<'a> {
+    fn at(records: &'a [u8], offset: usize) -> Record<'a> {
+        let bytes = records.get(offset..).unwrap_or_default();
+        let field = |i: usize| number(bytes, 4 * i);
+        let word_len = field(1);
+        Record {
+            bytes,
+            context: field(0),
+            word: bytes
+                .get(4 * HEADER..4 * HEADER + word_len)
+                .unwrap_or_default(),
+            tokens: field(2),
+            breaks: field(3),
+            positions: field(4),
+        }
+    }
+
+    /// `(text, from, to, position)` of each token, then the breaks.
+    #[allow(clippy::type_complexity)]
+    fn tokens(
+        &self,
+    ) -> (
+        impl Iterator<Item = (&'a str, usize, usize, usize)> + Clone + 'a,
+        impl Iterator<Item = usize> + Clone + 'a,
+    ) {
+        let bytes = self.bytes;
+        let first = 4 * HEADER + self.word.len();
+        let mut text_at = first + 4 * TOKEN * self.tokens;
+        let tokens = (0..self.tokens).map(move |i| {
+            let at = first + 4 * TOKEN * i;
+            let len = number(bytes, at + 12);
+            let text = bytes.get(text_at..text_at + len).unwrap_or_default();
+            text_at += len;
+            let text = std::str::from_utf8(text).unwrap_or_default();
+            (
+                text,
+                number(bytes, at),
+                number(bytes, at + 4),
+                number(bytes, at + 8),
+            )
+        });
+        let texts: usize = (0..self.tokens)
+            .map(|i| number(bytes, first + 4 * TOKEN * i + 12))
+            .sum();
+        let breaks_at = first + 4 * TOKEN * self.tokens + texts;
+        let breaks = (0..self.breaks).map(move |i| number(bytes, breaks_at + 4 * i));
+        (tokens, breaks)
+    }
+}
+
+impl Generation {
+    fn mask(&self) -> usize {
+        self.slots.len().wrapping_sub(1)
+    }
+
+    /// The record offset of `word` in `context`.
+    fn find(&self, hash: u64, context: Context, word: &str) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let tag = hash >> 32;
+        let mut i = hash as usize & self.mask();
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return None;
+            }
+            if slot >> 32 == tag {
+                let offset = (slot as u32 - 1) as usize;
+                let record = Record::at(&self.records, offset);
+                if record.word == word.as_bytes() && record.context == context.slot() {
+                    return Some(offset);
+                }
+            }
+            i = (i + 1) & self.mask();
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.words >= GENERATION_WORDS || self.records.len() >= GENERATION_BYTES
+    }
+
+    /// Appends a record and finds it a slot.
+    fn push<'a>(
+        &mut self,
+        hash: u64,
+        (context, word): (Context, &str),
+        tokens: impl Iterator<Item = (&'a str, usize, usize, usize)> + Clone,
+        positions: usize,
+        breaks: impl Iterator<Item = usize> + Clone,
+    ) -> Handle {
+        if 2 * (self.words + 1) > self.slots.len() {
+            self.grow();
+        }
+        let offset = self.records.len();
+        let records = &mut self.records;
+        for n in [
+            context.slot(),
+            word.len(),
+            tokens.clone().count(),
+            breaks.clone().count(),
+            positions,
+        ] {
+            put(records, n);
+        }
+        records.extend_from_slice(word.as_bytes());
+        for (text, from, to, position) in tokens.clone() {
+            for n in [from, to, position, text.len()] {
+                put(records, n);
+            }
+        }
+        for (text, ..) in tokens {
+            records.extend_from_slice(text.as_bytes());
+        }
+        for b in breaks {
+            put(records, b);
+        }
+        self.place(hash, offset);
+        self.words += 1;
+        Handle(offset as u32)
+    }
+
+    fn place(&mut self, hash: u64, offset: usize) {
+        let mut i = hash as usize & self.mask();
+        while self.slots[i] != 0 {
+            i = (i + 1) & self.mask();
+        }
+        self.slots[i] = (hash >> 32) << 32 | (offset as u64 + 1);
+    }
+
+    /// Doubles the table (sized for a full generation at first) and places every record again.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(2 * GENERATION_WORDS);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        for slot in old.into_iter().filter(|&s| s != 0) {
+            let offset = (slot as u32 - 1) as usize;
+            let record = Record::at(&self.records, offset);
+            let word = std::str::from_utf8(record.word).unwrap_or_default();
+            let hash = hash(Context::from_slot(record.context), word);
+            self.place(hash, offset);
+        }
+    }
+}
+
+impl Memo {
+    /// Called before each text: starts a new generation when the young one is full, so that
+    /// handles stay valid through the text.
+    pub fn make_room(&mut self) {
+        if self.young.is_full() {
+            self.old = std::mem::take(&mut self.young);
+        }
+    }
+
+    /// `word` in `context`, if remembered (a word found in the old generation moves to the young).
+    pub fn find(&mut self, context: Context, word: &str) -> Option<Handle> {
+        let hash = hash(context, word);
+        if let Some(offset) = self.young.find(hash, context, word) {
+            return Some(Handle(offset as u32));
+        }
+        let offset = self.old.find(hash, context, word)?;
+        let record = Record::at(&self.old.records, offset);
+        let (tokens, breaks) = record.tokens();
+        Some(
+            self.young
+                .push(hash, (context, word), tokens, record.positions, breaks),
+        )
+    }
+
+    /// Remembers `word`'s analysis in `context`: tokens and breaks relative to the word.
+    pub fn insert(
+        &mut self,
+        context: Context,
+        word: &str,
+        tokens: &[Token],
+        breaks: &[usize],
+    ) -> Handle {
+        let hash = hash(context, word);
+        if let Some(offset) = self.young.find(hash, context, word) {
+            return Handle(offset as u32); // twice in one batch
+        }
+        let packed = tokens
+            .iter()
+            .map(|t| (t.text.as_str(), t.offset_from, t.offset_to, t.position));
+        let positions = tokens.last().map_or(0, |t| t.position + 1);
+        self.young.push(
+            hash,
+            (context, word),
+            packed,
+            positions,
+            breaks.iter().copied(),
+        )
+    }
+
+    /// Appends the remembered word's tokens and breaks for the word at byte `start` of its text, its
+    /// first token at `position`; returns the positions the word takes.
+    pub fn replay(
+        &self,
+        handle: Handle,
+        (start, position): (usize, usize),
+        tokens: &mut Vec<Token>,
+        breaks: &mut Vec<usize>,
+    ) -> usize {
+        let record = Record::at(&self.young.records, handle.0 as usize);
+        let (own_tokens, own_breaks) = record.tokens();
+        tokens.extend(own_tokens.map(|(text, from, to, p)| Token {
+            offset_from: start + from,
+            offset_to: start + to,
+            position: position + p,
+            text: text.to_owned(),
+            position_length: 1,
+        }));
+        breaks.extend(own_breaks.map(|b| start + b));
+        record.positions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(text: &str, from: usize, to: usize, position: usize) -> Token {
+        Token {
+            offset_from: from,
+            offset_to: to,
+            position,
+            text: text.to_owned(),
+            position_length: 1,
+        }
+    }
+
+    #[test]
+    fn a_remembered_word_replays_shifted_to_where_it_stands() {
+        let mut memo = Memo::default();
+        let middle = Context::from_slot(0);
+        let tokens = [
+            token("인공지능", 0, 12, 0),
+            token("인공", 0, 6, 0),
+            token("지능", 6, 12, 0),
+        ];
+        let handle = memo.insert(middle, "인공지능을", &tokens, &[15]);
+        assert_eq!(memo.find(middle, "인공지능을").map(|h| h.0), Some(handle.0));
+        assert!(memo.find(Context::from_slot(1), "인공지능을").is_none());
+        let (mut out, mut breaks) = (Vec::new(), Vec::new());
+        let positions = memo.replay(handle, (100, 7), &mut out, &mut breaks);
+        assert_eq!(positions, 1);
+        assert_eq!(breaks, [115]);
+        let got: Vec<_> = out
+            .iter()
+            .map(|t| (t.text.as_str(), t.offset_from, t.offset_to, t.position))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("인공지능", 100, 112, 7),
+                ("인공", 100, 106, 7),
+                ("지능", 106, 112, 7)
+            ]
+        );
+    }
+
+    #[test]
+    fn words_in_use_survive_generations_and_the_rest_go() {
+        let mut memo = Memo::default();
+        let context = Context::from_slot(0);
+        let tokens = [token("자주", 0, 6, 0)];
+        memo.insert(context, "자주", &tokens, &[]);
+        for i in 0..GENERATION_WORDS * 2 {
+            memo.make_room();
+            memo.insert(context, &i.to_string(), &[], &[]);
+            if i % 1000 == 0 {
+                assert!(memo.find(context, "자주").is_some(), "lost at {i}");
+            }
+        }
+        memo.make_room();
+        assert!(memo.find(context, "0").is_none());
+        let handle = memo.find(context, "자주").map(|h| h.0);
+        let (mut out, mut breaks) = (Vec::new(), Vec::new());
+        memo.replay(
+            Handle(handle.unwrap_or(u32::MAX)),
+            (0, 0),
+            &mut out,
+            &mut breaks,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].text, "자주");
+    }
+}
