@@ -180,9 +180,25 @@ impl KoreanTokenizer {
     /// lindera's segmentation of `text` alone, nothing else of the analysis: the number of tokens.
     /// The bench's yardstick.
     pub fn segment_only(&self, text: &str) -> usize {
-        self.segmenter
-            .segment(Cow::Borrowed(text))
-            .map_or(0, |tokens| tokens.len())
+        self.segment(text).map_or(0, |tokens| tokens.len())
+    }
+
+    /// lindera's segmentation of `text`, on this thread's lattice.
+    fn segment<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> lindera::LinderaResult<Vec<lindera::token::Token<'a>>> {
+        thread_local! {
+            // One Viterbi lattice per thread, reused: allocating it was a large share of analysing
+            // a short text. Sentences are capped at 32 KiB by lindera, which bounds its size.
+            static LATTICE: std::cell::RefCell<Lattice> = std::cell::RefCell::new(Lattice::default());
+        }
+        LATTICE.with(|lattice| match lattice.try_borrow_mut() {
+            Ok(mut lattice) => self
+                .segmenter
+                .segment_with_lattice(Cow::Borrowed(text), &mut lattice),
+            Err(_) => self.segmenter.segment(Cow::Borrowed(text)),
+        })
     }
 
     /// Analyses `text` into index terms with byte offsets into `text` and positions.
@@ -247,19 +263,8 @@ impl KoreanTokenizer {
 
     /// [`Self::analyze`], also noting in `breaks` where a word ending in a particle meets a space.
     fn analyze_with_breaks(&self, text: &str, breaks: &mut Vec<usize>) -> Vec<Token> {
-        thread_local! {
-            // One Viterbi lattice per thread, reused: allocating it was a large share of analysing
-            // a short text. Sentences are capped at 32 KiB by lindera, which bounds its size.
-            static LATTICE: std::cell::RefCell<Lattice> = std::cell::RefCell::new(Lattice::default());
-        }
         let mut out = Emitter::default();
-        let segmented = LATTICE.with(|lattice| match lattice.try_borrow_mut() {
-            Ok(mut lattice) => self
-                .segmenter
-                .segment_with_lattice(Cow::Borrowed(text), &mut lattice),
-            Err(_) => self.segmenter.segment(Cow::Borrowed(text)),
-        });
-        match segmented {
+        match self.segment(text) {
             Ok(tokens) => {
                 out.tokens.reserve(tokens.len());
                 for mut token in tokens {

@@ -19,6 +19,7 @@ fn percentiles_are_nearest_rank() {
 fn run(korean_seconds: f64, bigram_seconds: f64) -> AnalyzerRun {
     AnalyzerRun {
         text_mb: 12.0,
+        lindera_seconds: korean_seconds * 2.0,
         korean_seconds,
         bigram_seconds,
         tokens: 7,
@@ -34,6 +35,8 @@ fn analyzer_speed_is_averaged_over_time_not_over_rates() {
     assert!((mean.mb_per_sec - 4.0).abs() < 1e-9);
     assert_eq!(mean.mb_per_sec_runs, [6.0, 3.0]);
     assert!((mean.seconds - 3.0).abs() < 1e-9);
+    assert!((mean.lindera_mb_per_sec - 2.4).abs() < 1e-9);
+    assert_eq!(mean.lindera_mb_per_sec_runs, [4.0, 12.0 / 7.0]);
     assert!((mean.korean_mb_per_sec - 4.8).abs() < 1e-9);
     assert!((mean.bigram_mb_per_sec - 24.0).abs() < 1e-9);
     assert_eq!((mean.tokens, mean.grams), (7, 9));
@@ -54,11 +57,16 @@ fn each_indexing_run_is_compared_with_the_analyzer_runs_either_side_of_it() {
     };
     // Analyzer at 6, 3 and 4 MB/s; indexing at 6 MB/s, then 4.2 MB/s.
     let analyzer = [run(2.0, 0.0), run(4.0, 0.0), run(3.0, 0.0)];
-    let ratios = ratios(&[indexing(6.0), indexing(4.2)], &analyzer);
+    let runs = [indexing(6.0), indexing(4.2)];
+    let ratios = ratios(&runs, &analyzer, |a| a.mb_per_sec);
     // 6 / (2 × 4) and 4.2 / (2 × 12 / 3.5).
     assert_eq!(ratios.len(), 2);
     assert!((ratios[0] - 0.75).abs() < 1e-9, "{ratios:?}");
     assert!((ratios[1] - 0.6125).abs() < 1e-9, "{ratios:?}");
+    // lindera alone took twice as long in every run here: against it, each ratio doubles.
+    let to_lindera = super::ratios(&runs, &analyzer, |a| a.lindera_mb_per_sec);
+    assert!((to_lindera[0] - 1.5).abs() < 1e-9, "{to_lindera:?}");
+    assert!((to_lindera[1] - 1.225).abs() < 1e-9, "{to_lindera:?}");
     assert_eq!(median_index(&[0.7, 0.5, 0.6]), Some(2));
     assert_eq!(median_index(&[0.7, 0.5]), Some(1));
     assert_eq!(median_index(&[]), None);
