@@ -229,7 +229,11 @@ impl KoreanTokenizer {
             let handle = memo.find(context, word);
             if handle.is_none() && !batch.push(i, context, word) {
                 self.analyse_batch(&mut batch, &mut memo, &mut handles);
-                batch.push(i, context, word);
+                if !batch.push(i, context, word) {
+                    // Words kept together (see `cuts`) too long for one lattice: the text whole.
+                    self.memo = memo;
+                    return self.analyze_with_breaks(text, breaks);
+                }
             }
             handles.push(handle);
         }

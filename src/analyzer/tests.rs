@@ -262,6 +262,9 @@ fn remembered_and_whole(indexing: &mut KoreanTokenizer, text: &str) -> [(Terms, 
 fn words_analysed_once_and_remembered_index_as_the_whole_text_does() {
     let mut indexing = analyzer();
     let long_sentence = "반도체 수출이 늘었다 ".repeat(2_000);
+    // Kept together after `에듀` (a spaced ko-dic entry) and too long for one lattice, though every
+    // sentence in it is short enough.
+    let long_joined = format!("에듀\n{}에듀\n{}", "가".repeat(7_000), "나".repeat(7_000));
     let mut texts: Vec<String> = [
         "삼성전자가 발표했다.\n반도체  수출이\t늘었다",
         "  \r\n 인공지능을 도입한다 ",
@@ -271,6 +274,7 @@ fn words_analysed_once_and_remembered_index_as_the_whole_text_does() {
         "",
         " ",
         long_sentence.as_str(),
+        long_joined.as_str(),
     ]
     .map(str::to_owned)
     .to_vec();
