@@ -1,8 +1,8 @@
 //! Where a text can be cut into words that analyse alone, and how such words are analysed together.
 //! lindera keeps whitespace as one node of its lattice (every space, tab or line break is ko-dic's
-//! `SPACE` class, and a run of them is a single node), so the best path through a whitespace-delimited word depends on the word alone and on what
-//! sits either side of it: the start of a sentence or a space before, the end of the text or a space
-//! after. Running text repeats its words (over the Korean Wikipedia sample, seven in ten words were
+//! `SPACE` class, and a run of them is a single node), so the best path through a word between spaces
+//! depends on the word alone and on what sits either side of it: the start of a sentence or a space
+//! before, the end of the text or a space after. Running text repeats its words (over the Korean Wikipedia sample, seven in ten words were
 //! seen before), so each (context, word) is segmented once and its tokens replayed after that (see
 //! `memo`). The result equals segmenting the whole text; the few cases where it could differ are
 //! analysed whole.
@@ -13,12 +13,14 @@ use tantivy::tokenizer::Token;
 /// the part before the space may be read together with the next word, so no cut is made after it.
 pub const KO_DIC_SPACED: [&str; 5] = ["내셔날 ", "에듀 ", "캘리 ", "콜라비 ", "영치기 영차"];
 
-/// lindera cuts a sentence with no delimiter (`\n`, `\t`, `。`, `、`) at this many bytes, which
-/// word-by-word analysis would not reproduce: texts holding such a sentence are analysed whole.
-const LINDERA_MAX_SENTENCE: usize = 32 * 1024;
+/// lindera cuts a sentence with no delimiter (`\n`, `\t`, `。`, `、`) at 32 KiB, which word-by-word
+/// analysis would not reproduce: texts holding such a sentence are analysed whole, and a batch stays
+/// shorter. Conservative by a few bytes: lindera counts the delimiter and cuts at a character
+/// boundary.
+const SENTENCE_LIMIT: usize = 32 * 1024 - 4;
 
 /// The characters ko-dic classes as `SPACE`: the only ones a word is cut at.
-pub fn is_space(byte: u8) -> bool {
+fn is_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\n' | b'\t' | b'\r' | 0x0B)
 }
 
@@ -92,12 +94,10 @@ impl Cuts {
 }
 
 fn has_long_sentence(text: &str) -> bool {
-    // Conservative by a few bytes: lindera counts the delimiter and cuts at a character boundary.
-    let limit = LINDERA_MAX_SENTENCE - 4;
-    text.len() >= limit
+    text.len() >= SENTENCE_LIMIT
         && text
             .split(['\n', '\t', '。', '、'])
-            .any(|sentence| sentence.len() >= limit)
+            .any(|sentence| sentence.len() >= SENTENCE_LIMIT)
 }
 
 /// Iterator over the words of a text: `(start, end, context)`.
@@ -153,7 +153,7 @@ impl Batch {
     /// Adds `word` under `tag`; false when the batch is full (lindera would cut it as a long
     /// sentence).
     pub fn push(&mut self, tag: usize, context: Context, word: &str) -> bool {
-        if self.text.len() + word.len() + 2 >= LINDERA_MAX_SENTENCE - 4 {
+        if self.text.len() + word.len() + 2 >= SENTENCE_LIMIT {
             return false;
         }
         if context.first {
@@ -260,9 +260,9 @@ mod tests {
     #[test]
     fn a_sentence_lindera_would_cut_sends_the_text_whole() {
         let cuts = Cuts::new([]);
-        let long = "가나다 ".repeat(LINDERA_MAX_SENTENCE / 10 + 1);
+        let long = "가나다 ".repeat(32 * 1024 / 10 + 1);
         assert!(cuts.words(&long).is_none());
-        let lines = "가나다 라마\n".repeat(LINDERA_MAX_SENTENCE / 10);
+        let lines = "가나다 라마\n".repeat(32 * 1024 / 10);
         assert!(cuts.words(&lines).is_some());
     }
 
@@ -291,7 +291,7 @@ mod tests {
         middle_batch.push(0, middle, "수출이");
         middle_batch.finish();
         assert_eq!(middle_batch.text, " 수출이 ");
-        let word = "가".repeat(LINDERA_MAX_SENTENCE / 6);
+        let word = "가".repeat(32 * 1024 / 6);
         assert!(middle_batch.push(0, middle, &word));
         assert!(
             !middle_batch.push(0, middle, &word),

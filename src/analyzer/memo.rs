@@ -38,9 +38,10 @@ struct Generation {
 }
 
 /// A record, as numbers (little-endian `u32`s) and bytes:
-/// `[context, word length, tokens, breaks, positions]`, the word, per token
-/// `[from, to, position, text length]`, the token texts, then the breaks.
-const HEADER: usize = 5;
+/// `[length, context, word length, tokens, breaks, positions]`, the word, per token
+/// `[from, to, position, text length]`, the token texts, then the breaks. Offsets inside a record are
+/// relative to it, so a record moves between generations as it is.
+const HEADER: usize = 6;
 const TOKEN: usize = 4;
 
 fn hash(context: Context, word: &str) -> u64 {
@@ -61,6 +62,41 @@ fn put(records: &mut Vec<u8>, n: usize) {
     records.extend_from_slice(&(n as u32).to_le_bytes());
 }
 
+/// Appends the record of `word` in `context` with its tokens and breaks (relative to the word).
+fn encode(
+    records: &mut Vec<u8>,
+    (context, word): (Context, &str),
+    tokens: &[Token],
+    breaks: &[usize],
+) {
+    let start = records.len();
+    let positions = tokens.last().map_or(0, |t| t.position + 1);
+    for n in [
+        0,
+        context.slot(),
+        word.len(),
+        tokens.len(),
+        breaks.len(),
+        positions,
+    ] {
+        put(records, n);
+    }
+    records.extend_from_slice(word.as_bytes());
+    for t in tokens {
+        for n in [t.offset_from, t.offset_to, t.position, t.text.len()] {
+            put(records, n);
+        }
+    }
+    for t in tokens {
+        records.extend_from_slice(t.text.as_bytes());
+    }
+    for &b in breaks {
+        put(records, b);
+    }
+    let length = ((records.len() - start) as u32).to_le_bytes();
+    records[start..start + 4].copy_from_slice(&length);
+}
+
 /// A record read back.
 struct Record<'a> {
     bytes: &'a [u8],
@@ -73,51 +109,20 @@ struct Record<'a> {
 
 impl<'a> Record<'a> {
     fn at(records: &'a [u8], offset: usize) -> Record<'a> {
-        let bytes = records.get(offset..).unwrap_or_default();
+        let rest = records.get(offset..).unwrap_or_default();
+        let bytes = rest.get(..number(rest, 0)).unwrap_or_default();
         let field = |i: usize| number(bytes, 4 * i);
-        let word_len = field(1);
+        let word_len = field(2);
         Record {
             bytes,
-            context: field(0),
+            context: field(1),
             word: bytes
                 .get(4 * HEADER..4 * HEADER + word_len)
                 .unwrap_or_default(),
-            tokens: field(2),
-            breaks: field(3),
-            positions: field(4),
+            tokens: field(3),
+            breaks: field(4),
+            positions: field(5),
         }
-    }
-
-    /// `(text, from, to, position)` of each token, then the breaks.
-    #[allow(clippy::type_complexity)]
-    fn tokens(
-        &self,
-    ) -> (
-        impl Iterator<Item = (&'a str, usize, usize, usize)> + Clone + 'a,
-        impl Iterator<Item = usize> + Clone + 'a,
-    ) {
-        let bytes = self.bytes;
-        let first = 4 * HEADER + self.word.len();
-        let mut text_at = first + 4 * TOKEN * self.tokens;
-        let tokens = (0..self.tokens).map(move |i| {
-            let at = first + 4 * TOKEN * i;
-            let len = number(bytes, at + 12);
-            let text = bytes.get(text_at..text_at + len).unwrap_or_default();
-            text_at += len;
-            let text = std::str::from_utf8(text).unwrap_or_default();
-            (
-                text,
-                number(bytes, at),
-                number(bytes, at + 4),
-                number(bytes, at + 8),
-            )
-        });
-        let texts: usize = (0..self.tokens)
-            .map(|i| number(bytes, first + 4 * TOKEN * i + 12))
-            .sum();
-        let breaks_at = first + 4 * TOKEN * self.tokens + texts;
-        let breaks = (0..self.breaks).map(move |i| number(bytes, breaks_at + 4 * i));
-        (tokens, breaks)
     }
 }
 
@@ -153,41 +158,13 @@ impl Generation {
         self.words >= GENERATION_WORDS || self.records.len() >= GENERATION_BYTES
     }
 
-    /// Appends a record and finds it a slot.
-    fn push<'a>(
-        &mut self,
-        hash: u64,
-        (context, word): (Context, &str),
-        tokens: impl Iterator<Item = (&'a str, usize, usize, usize)> + Clone,
-        positions: usize,
-        breaks: impl Iterator<Item = usize> + Clone,
-    ) -> Handle {
+    /// Appends a record (`write` writes it) and finds it a slot.
+    fn push(&mut self, hash: u64, write: impl FnOnce(&mut Vec<u8>)) -> Handle {
         if 2 * (self.words + 1) > self.slots.len() {
             self.grow();
         }
         let offset = self.records.len();
-        let records = &mut self.records;
-        for n in [
-            context.slot(),
-            word.len(),
-            tokens.clone().count(),
-            breaks.clone().count(),
-            positions,
-        ] {
-            put(records, n);
-        }
-        records.extend_from_slice(word.as_bytes());
-        for (text, from, to, position) in tokens.clone() {
-            for n in [from, to, position, text.len()] {
-                put(records, n);
-            }
-        }
-        for (text, ..) in tokens {
-            records.extend_from_slice(text.as_bytes());
-        }
-        for b in breaks {
-            put(records, b);
-        }
+        write(&mut self.records);
         self.place(hash, offset);
         self.words += 1;
         Handle(offset as u32)
@@ -231,11 +208,10 @@ impl Memo {
             return Some(Handle(offset as u32));
         }
         let offset = self.old.find(hash, context, word)?;
-        let record = Record::at(&self.old.records, offset);
-        let (tokens, breaks) = record.tokens();
+        let record = Record::at(&self.old.records, offset).bytes;
         Some(
             self.young
-                .push(hash, (context, word), tokens, record.positions, breaks),
+                .push(hash, |records| records.extend_from_slice(record)),
         )
     }
 
@@ -251,17 +227,9 @@ impl Memo {
         if let Some(offset) = self.young.find(hash, context, word) {
             return Handle(offset as u32); // twice in one batch
         }
-        let packed = tokens
-            .iter()
-            .map(|t| (t.text.as_str(), t.offset_from, t.offset_to, t.position));
-        let positions = tokens.last().map_or(0, |t| t.position + 1);
-        self.young.push(
-            hash,
-            (context, word),
-            packed,
-            positions,
-            breaks.iter().copied(),
-        )
+        self.young.push(hash, |records| {
+            encode(records, (context, word), tokens, breaks)
+        })
     }
 
     /// Appends the remembered word's tokens and breaks for the word at byte `start` of its text, its
@@ -274,15 +242,23 @@ impl Memo {
         breaks: &mut Vec<usize>,
     ) -> usize {
         let record = Record::at(&self.young.records, handle.0 as usize);
-        let (own_tokens, own_breaks) = record.tokens();
-        tokens.extend(own_tokens.map(|(text, from, to, p)| Token {
-            offset_from: start + from,
-            offset_to: start + to,
-            position: position + p,
-            text: text.to_owned(),
-            position_length: 1,
-        }));
-        breaks.extend(own_breaks.map(|b| start + b));
+        let bytes = record.bytes;
+        let mut at = 4 * HEADER + record.word.len();
+        let mut text_at = at + 4 * TOKEN * record.tokens;
+        for _ in 0..record.tokens {
+            let len = number(bytes, at + 12);
+            let text = bytes.get(text_at..text_at + len).unwrap_or_default();
+            tokens.push(Token {
+                offset_from: start + number(bytes, at),
+                offset_to: start + number(bytes, at + 4),
+                position: position + number(bytes, at + 8),
+                text: String::from_utf8_lossy(text).into_owned(),
+                position_length: 1,
+            });
+            at += 4 * TOKEN;
+            text_at += len;
+        }
+        breaks.extend((0..record.breaks).map(|i| start + number(bytes, text_at + 4 * i)));
         record.positions
     }
 }

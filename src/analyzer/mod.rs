@@ -56,11 +56,16 @@ fn user_csv(setting: &str) -> Result<Option<String>, Error> {
     }))
 }
 
+/// A user dictionary's rows, trimmed, without blank lines and `#` comments.
+fn user_rows(csv: &str) -> impl Iterator<Item = &str> {
+    csv.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
 /// The surfaces (first fields) of a user dictionary's rows.
 fn user_surfaces(csv: &str) -> impl Iterator<Item = &str> {
-    csv.lines()
-        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .filter_map(|l| l.split(',').next())
+    user_rows(csv).filter_map(|l| l.split(',').next())
 }
 
 /// The user dictionary built from `csv`.
@@ -81,11 +86,7 @@ fn user_dictionary(
 /// word (딥시크가) be misread; with a noun's ids it is read as a particle again. Other rows are kept.
 fn with_context_ids(csv: &str) -> String {
     let mut out = String::with_capacity(csv.len() * 2);
-    for line in csv
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
+    for line in user_rows(csv) {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         let ids = match fields.as_slice() {
             [surface, "NNG", _] => Some((surface, "NNG", 1780, 3533)),
@@ -122,11 +123,7 @@ fn with_context_ids(csv: &str) -> String {
 /// setting.
 pub fn user_dictionary_fingerprint(setting: &str) -> String {
     use std::hash::{Hash, Hasher};
-    let content = match setting.trim() {
-        "" => String::new(),
-        BUILTIN => BUILTIN_USER_DICTIONARY.to_string(),
-        path => std::fs::read_to_string(path).unwrap_or_default(),
-    };
+    let content = user_csv(setting).ok().flatten().unwrap_or_default();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     content.hash(&mut hasher);
     format!("{:016x}", hasher.finish())

@@ -461,20 +461,10 @@ impl Report {
             ));
         }
         if let Some(a) = &self.analyzer {
-            let runs: Vec<String> = a
-                .mb_per_sec_runs
-                .iter()
-                .map(|r| format!("{r:.2}"))
-                .collect();
-            let lindera_runs: Vec<String> = a
-                .lindera_mb_per_sec_runs
-                .iter()
-                .map(|r| format!("{r:.2}"))
-                .collect();
             out.push_str(&format!(
                 "lindera    1 thread: {:.2} MB/s (ko-dic segmentation alone; runs {})\n",
                 a.lindera_mb_per_sec,
-                lindera_runs.join(", ")
+                two_places(&a.lindera_mb_per_sec_runs)
             ));
             out.push_str(&format!(
                 "analyzer   1 thread: {:.2} MB/s ({:.1} MB in {:.1} s; runs {})\n\
@@ -482,7 +472,7 @@ impl Report {
                 a.mb_per_sec,
                 a.text_mb,
                 a.seconds,
-                runs.join(", "),
+                two_places(&a.mb_per_sec_runs),
                 a.korean_mb_per_sec,
                 a.tokens,
                 a.bigram_mb_per_sec,
@@ -498,10 +488,9 @@ impl Report {
                 (self.ratio_to_analysis, &self.ratios_to_analysis, "analyzer"),
             ] {
                 let Some(ratio) = ratio else { continue };
-                let each: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
                 out.push_str(&format!(
                     "           indexing = {ratio:.2} x (2 x single-thread {yardstick}), median of {}\n",
-                    each.join(", ")
+                    two_places(ratios)
                 ));
             }
         }
@@ -527,6 +516,12 @@ impl Report {
         }
         out
     }
+}
+
+/// `values` with two decimals, comma-separated.
+fn two_places(values: &[f64]) -> String {
+    let each: Vec<String> = values.iter().map(|v| format!("{v:.2}")).collect();
+    each.join(", ")
 }
 
 #[cfg(test)]
