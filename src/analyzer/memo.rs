@@ -108,6 +108,11 @@ struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
+    /// Where the numbers of token `i` start in the record (`i == tokens`: where the texts start).
+    fn token_at(&self, i: usize) -> usize {
+        4 * HEADER + self.word.len() + 4 * TOKEN * i
+    }
+
     fn at(records: &'a [u8], offset: usize) -> Record<'a> {
         let rest = records.get(offset..).unwrap_or_default();
         let bytes = rest.get(..number(rest, 0)).unwrap_or_default();
@@ -232,34 +237,83 @@ impl Memo {
         })
     }
 
-    /// Appends the remembered word's tokens and breaks for the word at byte `start` of its text, its
-    /// first token at `position`; returns the positions the word takes.
-    pub fn replay(
-        &self,
-        handle: Handle,
-        (start, position): (usize, usize),
-        tokens: &mut Vec<Token>,
-        breaks: &mut Vec<usize>,
-    ) -> usize {
+    /// Appends the remembered word's breaks, for the word at byte `start` of its text.
+    pub fn breaks(&self, handle: Handle, start: usize, breaks: &mut Vec<usize>) {
         let record = Record::at(&self.young.records, handle.0 as usize);
-        let bytes = record.bytes;
-        let mut at = 4 * HEADER + record.word.len();
-        let mut text_at = at + 4 * TOKEN * record.tokens;
-        for _ in 0..record.tokens {
-            let len = number(bytes, at + 12);
-            let text = bytes.get(text_at..text_at + len).unwrap_or_default();
-            tokens.push(Token {
-                offset_from: start + number(bytes, at),
-                offset_to: start + number(bytes, at + 4),
-                position: position + number(bytes, at + 8),
-                text: String::from_utf8_lossy(text).into_owned(),
-                position_length: 1,
-            });
-            at += 4 * TOKEN;
-            text_at += len;
+        let texts: usize = (0..record.tokens)
+            .map(|i| number(record.bytes, record.token_at(i) + 12))
+            .sum();
+        let at = record.token_at(record.tokens) + texts;
+        breaks.extend((0..record.breaks).map(|i| start + number(record.bytes, at + 4 * i)));
+    }
+
+    /// The tokens of remembered words, each word given with the byte where it starts in its text:
+    /// decoded one at a time, positions running on from word to word.
+    pub fn replay(&self, words: Vec<(usize, Handle)>) -> Replay<'_> {
+        Replay {
+            memo: self,
+            words: words.into_iter(),
+            word: Cursor::default(),
+            position: 0,
         }
-        breaks.extend((0..record.breaks).map(|i| start + number(bytes, text_at + 4 * i)));
-        record.positions
+    }
+}
+
+/// Remembered words' tokens, decoded into a token the caller reuses (see [`Memo::replay`]).
+pub struct Replay<'m> {
+    memo: &'m Memo,
+    words: std::vec::IntoIter<(usize, Handle)>,
+    word: Cursor<'m>,
+    /// The first position of the next word.
+    position: usize,
+}
+
+/// Where replaying a word stands: its record, where the word starts in its text and its first
+/// position, the next token's numbers and text, and the tokens left.
+#[derive(Default)]
+struct Cursor<'m> {
+    bytes: &'m [u8],
+    start: usize,
+    position: usize,
+    at: usize,
+    text_at: usize,
+    left: usize,
+}
+
+impl Replay<'_> {
+    /// Writes the next token into `token`; false when every word is done.
+    pub fn next_into(&mut self, token: &mut Token) -> bool {
+        while self.word.left == 0 {
+            let Some((start, handle)) = self.words.next() else {
+                return false;
+            };
+            let record = Record::at(&self.memo.young.records, handle.0 as usize);
+            self.word = Cursor {
+                bytes: record.bytes,
+                start,
+                position: self.position,
+                at: record.token_at(0),
+                text_at: record.token_at(record.tokens),
+                left: record.tokens,
+            };
+            self.position += record.positions;
+        }
+        let word = &mut self.word;
+        let len = number(word.bytes, word.at + 12);
+        let text = word.bytes.get(word.text_at..word.text_at + len);
+        token.offset_from = word.start + number(word.bytes, word.at);
+        token.offset_to = word.start + number(word.bytes, word.at + 4);
+        token.position = word.position + number(word.bytes, word.at + 8);
+        token.position_length = 1;
+        token.text.clear();
+        token.text.push_str(
+            text.and_then(|t| std::str::from_utf8(t).ok())
+                .unwrap_or_default(),
+        );
+        word.at += 4 * TOKEN;
+        word.text_at += len;
+        word.left -= 1;
+        true
     }
 }
 
@@ -277,8 +331,23 @@ mod tests {
         }
     }
 
+    fn replayed(memo: &Memo, words: Vec<(usize, Handle)>) -> Vec<(String, usize, usize, usize)> {
+        let mut replay = memo.replay(words);
+        let mut token = Token::default();
+        let mut out = Vec::new();
+        while replay.next_into(&mut token) {
+            out.push((
+                token.text.clone(),
+                token.offset_from,
+                token.offset_to,
+                token.position,
+            ));
+        }
+        out
+    }
+
     #[test]
-    fn a_remembered_word_replays_shifted_to_where_it_stands() {
+    fn remembered_words_replay_shifted_to_where_they_stand() {
         let mut memo = Memo::default();
         let middle = Context::from_slot(0);
         let tokens = [
@@ -287,22 +356,20 @@ mod tests {
             token("지능", 6, 12, 0),
         ];
         let handle = memo.insert(middle, "인공지능을", &tokens, &[15]);
+        let after = memo.insert(middle, "썼다", &[token("쓰", 0, 6, 0)], &[]);
         assert_eq!(memo.find(middle, "인공지능을").map(|h| h.0), Some(handle.0));
         assert!(memo.find(Context::from_slot(1), "인공지능을").is_none());
-        let (mut out, mut breaks) = (Vec::new(), Vec::new());
-        let positions = memo.replay(handle, (100, 7), &mut out, &mut breaks);
-        assert_eq!(positions, 1);
+        let mut breaks = Vec::new();
+        memo.breaks(handle, 100, &mut breaks);
         assert_eq!(breaks, [115]);
-        let got: Vec<_> = out
-            .iter()
-            .map(|t| (t.text.as_str(), t.offset_from, t.offset_to, t.position))
-            .collect();
+        let got = replayed(&memo, vec![(100, handle), (116, after)]);
         assert_eq!(
             got,
             [
-                ("인공지능", 100, 112, 7),
-                ("인공", 100, 106, 7),
-                ("지능", 106, 112, 7)
+                ("인공지능".to_string(), 100, 112, 0),
+                ("인공".to_string(), 100, 106, 0),
+                ("지능".to_string(), 106, 112, 0),
+                ("쓰".to_string(), 116, 122, 1),
             ]
         );
     }
@@ -322,15 +389,10 @@ mod tests {
         }
         memo.make_room();
         assert!(memo.find(context, "0").is_none());
-        let handle = memo.find(context, "자주").map(|h| h.0);
-        let (mut out, mut breaks) = (Vec::new(), Vec::new());
-        memo.replay(
-            Handle(handle.unwrap_or(u32::MAX)),
-            (0, 0),
-            &mut out,
-            &mut breaks,
+        let handle = memo.find(context, "자주").unwrap_or(Handle(u32::MAX));
+        assert_eq!(
+            replayed(&memo, vec![(0, handle)]),
+            [("자주".to_string(), 0, 6, 0)]
         );
-        assert_eq!(out.len(), 1);
-        assert_eq!(out[0].text, "자주");
     }
 }

@@ -212,51 +212,54 @@ impl KoreanTokenizer {
     }
 
     /// [`Self::analyze_with_breaks`] word by word (see `memo`): words not remembered are analysed
-    /// together, then every word's tokens are replayed from the memo. Same tokens and breaks.
-    fn analyze_remembered(&mut self, text: &str, breaks: &mut Vec<usize>) -> Vec<Token> {
-        let Some(words) = self.cuts.words(text) else {
-            return self.analyze_with_breaks(text, breaks);
+    /// together, then every word's tokens are replayed from the memo as the stream is read. Same
+    /// tokens and breaks.
+    fn analyze_remembered(&mut self, text: &str, breaks: &mut Vec<usize>) -> KoreanTokenStream<'_> {
+        let cuts = Arc::clone(&self.cuts);
+        let Some(words) = cuts.words(text) else {
+            return KoreanTokenStream::new(self.analyze_with_breaks(text, breaks));
         };
-        let mut memo = std::mem::take(&mut self.memo);
-        memo.make_room();
+        self.memo.make_room();
         let mut handles = Vec::new();
         let mut batch = Batch::default();
-        for (i, (start, end, context)) in words.clone().enumerate() {
+        for (i, (start, end, context)) in words.enumerate() {
             let word = &text[start..end];
-            let handle = memo.find(context, word);
+            let handle = self.memo.find(context, word);
             if handle.is_none() && !batch.push(i, context, word) {
-                self.analyse_batch(&mut batch, &mut memo, &mut handles);
+                self.analyse_batch(&mut batch, &mut handles);
                 if !batch.push(i, context, word) {
                     // Words kept together (see `cuts`) too long for one lattice: the text whole.
-                    self.memo = memo;
-                    return self.analyze_with_breaks(text, breaks);
+                    return KoreanTokenStream::new(self.analyze_with_breaks(text, breaks));
                 }
             }
-            handles.push(handle);
+            handles.push((start, handle));
         }
-        self.analyse_batch(&mut batch, &mut memo, &mut handles);
-        let mut tokens = Vec::new();
-        let mut position = 0;
-        for ((start, _, _), handle) in words.zip(handles) {
-            if let Some(handle) = handle {
-                position += memo.replay(handle, (start, position), &mut tokens, breaks);
-            }
+        self.analyse_batch(&mut batch, &mut handles);
+        let words: Vec<_> = handles
+            .into_iter()
+            .filter_map(|(start, handle)| Some((start, handle?)))
+            .collect();
+        for &(start, handle) in &words {
+            self.memo.breaks(handle, start, breaks);
         }
-        self.memo = memo;
-        tokens
+        KoreanTokenStream {
+            tokens: Tokens::Remembered(self.memo.replay(words)),
+            token: Token::default(),
+        }
     }
 
     /// Analyses the batched words, remembers each and notes its handle under its tag.
-    fn analyse_batch(&self, batch: &mut Batch, memo: &mut Memo, handles: &mut [Option<Handle>]) {
+    fn analyse_batch(&mut self, batch: &mut Batch, handles: &mut [(usize, Option<Handle>)]) {
         if batch.is_empty() {
             return;
         }
         batch.finish();
         let mut breaks = Vec::new();
         let tokens = self.analyze_with_breaks(&batch.text, &mut breaks);
+        let memo = &mut self.memo;
         batch.split(tokens, &breaks, |i, context, word, tokens, breaks| {
             let handle = memo.insert(context, word, tokens, breaks);
-            if let Some(slot) = handles.get_mut(i) {
+            if let Some((_, slot)) = handles.get_mut(i) {
                 *slot = Some(handle);
             }
         });
@@ -478,45 +481,52 @@ fn locate(
     }
 }
 
-/// Tokens handed to tantivy, analysed up front.
-pub struct KoreanTokenStream {
-    tokens: Vec<Token>,
-    index: usize,
+/// Tokens handed to tantivy: analysed up front, or replayed from the memo one by one into a reused
+/// token (indexing allocates nothing per remembered token).
+pub struct KoreanTokenStream<'m> {
+    tokens: Tokens<'m>,
+    token: Token,
 }
 
-impl KoreanTokenStream {
+enum Tokens<'m> {
+    Analysed(std::vec::IntoIter<Token>),
+    Remembered(memo::Replay<'m>),
+}
+
+impl KoreanTokenStream<'_> {
     pub fn new(tokens: Vec<Token>) -> Self {
-        Self { tokens, index: 0 }
+        Self {
+            tokens: Tokens::Analysed(tokens.into_iter()),
+            token: Token::default(),
+        }
     }
 }
 
-impl TokenStream for KoreanTokenStream {
+impl TokenStream for KoreanTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        if self.index < self.tokens.len() {
-            self.index += 1;
-            true
-        } else {
-            false
+        match &mut self.tokens {
+            Tokens::Analysed(tokens) => tokens.next().map(|t| self.token = t).is_some(),
+            Tokens::Remembered(replay) => replay.next_into(&mut self.token),
         }
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.index - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.index - 1]
+        &mut self.token
     }
 }
 
 impl Tokenizer for KoreanTokenizer {
-    type TokenStream<'a> = KoreanTokenStream;
+    type TokenStream<'a> = KoreanTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> KoreanTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> KoreanTokenStream<'a> {
         let mut breaks = Vec::new();
-        let tokens = self.analyze_remembered(text, &mut breaks);
+        let stream = self.analyze_remembered(text, &mut breaks);
         breaks::leave(text, breaks);
-        KoreanTokenStream::new(tokens)
+        stream
     }
 }
 
