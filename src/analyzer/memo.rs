@@ -39,7 +39,7 @@ struct Generation {
 
 /// A record, as numbers (little-endian `u32`s) and bytes:
 /// `[length, context, word length, tokens, breaks, positions]`, the word, per token
-/// `[from, to, position, text length]`, the token texts, then the breaks. Offsets inside a record are
+/// `[from, to, position, text length]`, the breaks, then the token texts. Offsets inside a record are
 /// relative to it, so a record moves between generations as it is.
 const HEADER: usize = 6;
 const TOKEN: usize = 4;
@@ -87,11 +87,11 @@ fn encode(
             put(records, n);
         }
     }
-    for t in tokens {
-        records.extend_from_slice(t.text.as_bytes());
-    }
     for &b in breaks {
         put(records, b);
+    }
+    for t in tokens {
+        records.extend_from_slice(t.text.as_bytes());
     }
     let length = ((records.len() - start) as u32).to_le_bytes();
     records[start..start + 4].copy_from_slice(&length);
@@ -108,9 +108,14 @@ struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
-    /// Where the numbers of token `i` start in the record (`i == tokens`: where the texts start).
+    /// Where the numbers of token `i` start in the record (`i == tokens`: where the breaks start).
     fn token_at(&self, i: usize) -> usize {
         4 * HEADER + self.word.len() + 4 * TOKEN * i
+    }
+
+    /// Where the token texts start.
+    fn texts_at(&self) -> usize {
+        self.token_at(self.tokens) + 4 * self.breaks
     }
 
     fn at(records: &'a [u8], offset: usize) -> Record<'a> {
@@ -240,10 +245,7 @@ impl Memo {
     /// Appends the remembered word's breaks, for the word at byte `start` of its text.
     pub fn breaks(&self, handle: Handle, start: usize, breaks: &mut Vec<usize>) {
         let record = Record::at(&self.young.records, handle.0 as usize);
-        let texts: usize = (0..record.tokens)
-            .map(|i| number(record.bytes, record.token_at(i) + 12))
-            .sum();
-        let at = record.token_at(record.tokens) + texts;
+        let at = record.token_at(record.tokens);
         breaks.extend((0..record.breaks).map(|i| start + number(record.bytes, at + 4 * i)));
     }
 
@@ -293,7 +295,7 @@ impl Replay<'_> {
                 start,
                 position: self.position,
                 at: record.token_at(0),
-                text_at: record.token_at(record.tokens),
+                text_at: record.texts_at(),
                 left: record.tokens,
             };
             self.position += record.positions;
