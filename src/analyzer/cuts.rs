@@ -2,10 +2,10 @@
 //! lindera keeps whitespace as one node of its lattice (every space, tab or line break is ko-dic's
 //! `SPACE` class, and a run of them is a single node), so the best path through a word between spaces
 //! depends on the word alone and on what sits either side of it: the start of a sentence or a space
-//! before, the end of the text or a space after. Running text repeats its words (over the Korean Wikipedia sample, seven in ten words were
-//! seen before), so each (context, word) is segmented once and its tokens replayed after that (see
-//! `memo`). The result equals segmenting the whole text; the few cases where it could differ are
-//! analysed whole.
+//! before, the end of the text or a space after. Running text repeats its words (over the Korean
+//! Wikipedia sample, seven in ten words were seen before), so each (context, word) is segmented once
+//! and its tokens replayed after that (see `memo`). The result equals segmenting the whole text; the
+//! few cases where it could differ are analysed whole.
 
 use tantivy::tokenizer::Token;
 
@@ -42,13 +42,6 @@ impl Context {
     /// The context as a number, 0–3.
     pub fn slot(self) -> usize {
         usize::from(self.first) | usize::from(self.last) << 1
-    }
-
-    pub fn from_slot(slot: usize) -> Context {
-        Context {
-            first: slot & 1 != 0,
-            last: slot & 2 != 0,
-        }
     }
 }
 
@@ -101,7 +94,6 @@ fn has_long_sentence(text: &str) -> bool {
 }
 
 /// Iterator over the words of a text: `(start, end, context)`.
-#[derive(Clone)]
 pub struct Words<'t, 'c> {
     text: &'t str,
     at: usize,

@@ -44,10 +44,10 @@ struct Generation {
 const HEADER: usize = 6;
 const TOKEN: usize = 4;
 
-fn hash(context: Context, word: &str) -> u64 {
+fn hash(context: usize, word: &[u8]) -> u64 {
     let mut hasher = FxHasher::default();
-    hasher.write_u8(context.slot() as u8);
-    hasher.write(word.as_bytes());
+    hasher.write_u8(context as u8);
+    hasher.write(word);
     hasher.finish()
 }
 
@@ -195,9 +195,7 @@ impl Generation {
         for slot in old.into_iter().filter(|&s| s != 0) {
             let offset = (slot as u32 - 1) as usize;
             let record = Record::at(&self.records, offset);
-            let word = std::str::from_utf8(record.word).unwrap_or_default();
-            let hash = hash(Context::from_slot(record.context), word);
-            self.place(hash, offset);
+            self.place(hash(record.context, record.word), offset);
         }
     }
 }
@@ -213,7 +211,7 @@ impl Memo {
 
     /// `word` in `context`, if remembered (a word found in the old generation moves to the young).
     pub fn find(&mut self, context: Context, word: &str) -> Option<Handle> {
-        let hash = hash(context, word);
+        let hash = hash(context.slot(), word.as_bytes());
         if let Some(offset) = self.young.find(hash, context, word) {
             return Some(Handle(offset as u32));
         }
@@ -233,7 +231,7 @@ impl Memo {
         tokens: &[Token],
         breaks: &[usize],
     ) -> Handle {
-        let hash = hash(context, word);
+        let hash = hash(context.slot(), word.as_bytes());
         if let Some(offset) = self.young.find(hash, context, word) {
             return Handle(offset as u32); // twice in one batch
         }
@@ -351,7 +349,10 @@ mod tests {
     #[test]
     fn remembered_words_replay_shifted_to_where_they_stand() {
         let mut memo = Memo::default();
-        let middle = Context::from_slot(0);
+        let middle = Context {
+            first: false,
+            last: false,
+        };
         let tokens = [
             token("인공지능", 0, 12, 0),
             token("인공", 0, 6, 0),
@@ -360,7 +361,15 @@ mod tests {
         let handle = memo.insert(middle, "인공지능을", &tokens, &[15]);
         let after = memo.insert(middle, "썼다", &[token("쓰", 0, 6, 0)], &[]);
         assert_eq!(memo.find(middle, "인공지능을").map(|h| h.0), Some(handle.0));
-        assert!(memo.find(Context::from_slot(1), "인공지능을").is_none());
+        assert!(memo
+            .find(
+                Context {
+                    first: true,
+                    ..middle
+                },
+                "인공지능을"
+            )
+            .is_none());
         let mut breaks = Vec::new();
         memo.breaks(handle, 100, &mut breaks);
         assert_eq!(breaks, [115]);
@@ -379,7 +388,10 @@ mod tests {
     #[test]
     fn words_in_use_survive_generations_and_the_rest_go() {
         let mut memo = Memo::default();
-        let context = Context::from_slot(0);
+        let context = Context {
+            first: false,
+            last: false,
+        };
         let tokens = [token("자주", 0, 6, 0)];
         memo.insert(context, "자주", &tokens, &[]);
         for i in 0..GENERATION_WORDS * 2 {
