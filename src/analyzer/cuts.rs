@@ -29,8 +29,9 @@ fn starts_sentence(byte: u8) -> bool {
     matches!(byte, b'\n' | b'\t')
 }
 
-/// What lies either side of a word, which is all of the text its analysis depends on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What lies either side of a word, which is all of the text its analysis depends on. The default is
+/// a word with a space either side.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Context {
     /// The word starts a sentence (rather than following a space).
     pub first: bool,
@@ -261,17 +262,14 @@ mod tests {
     #[test]
     fn a_batch_gives_each_word_its_context() {
         let mut batch = Batch::default();
-        let middle = Context {
-            first: false,
-            last: false,
-        };
+        let middle = Context::default();
         let first = Context {
             first: true,
-            last: false,
+            ..middle
         };
         let last = Context {
-            first: false,
             last: true,
+            ..middle
         };
         assert!(batch.push(0, first, "삼성전자가"));
         assert!(batch.push(0, middle, "발표했다"));

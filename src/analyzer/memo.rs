@@ -349,10 +349,7 @@ mod tests {
     #[test]
     fn remembered_words_replay_shifted_to_where_they_stand() {
         let mut memo = Memo::default();
-        let middle = Context {
-            first: false,
-            last: false,
-        };
+        let middle = Context::default();
         let tokens = [
             token("인공지능", 0, 12, 0),
             token("인공", 0, 6, 0),
@@ -388,10 +385,7 @@ mod tests {
     #[test]
     fn words_in_use_survive_generations_and_the_rest_go() {
         let mut memo = Memo::default();
-        let context = Context {
-            first: false,
-            last: false,
-        };
+        let context = Context::default();
         let tokens = [token("자주", 0, 6, 0)];
         memo.insert(context, "자주", &tokens, &[]);
         for i in 0..GENERATION_WORDS * 2 {
