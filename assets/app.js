@@ -162,10 +162,23 @@ function docUrl(id, q) {
   return `/doc/${encodeURIComponent(id)}` + (q ? `?q=${encodeURIComponent(q)}` : "");
 }
 
+// A document's url as a link target only when it is an absolute http(s) URL: anything else
+// (javascript:, data:, relative paths) is never linked, whatever the API returns.
+function webUrl(url) {
+  if (typeof url !== "string") return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
 function renderHit(hit, q) {
   const internal = docUrl(hit.id, q);
-  const titleLink = hit.url
-    ? el("a", { href: hit.url, target: "_blank", rel: "noopener", text: hit.title || hit.id })
+  const external = webUrl(hit.url);
+  const titleLink = external
+    ? el("a", { href: external, target: "_blank", rel: "noopener", text: hit.title || hit.id })
     : el("a", { href: internal, "data-internal": true, text: hit.title || hit.id });
   const meta = el("div", { class: "meta" });
   if (hit.source) meta.append(el("span", { class: "source", text: hit.source }), " · ");
@@ -246,7 +259,8 @@ async function renderDocument() {
     const meta = el("div", { class: "meta" });
     if (doc.source) meta.append(el("span", { class: "source", text: doc.source }), " · ");
     if (doc.published_at) meta.append(el("time", { datetime: doc.published_at, text: day(doc.published_at) }));
-    if (doc.url) meta.append(" · ", el("a", { href: doc.url, target: "_blank", rel: "noopener", text: "원문" }));
+    const original = webUrl(doc.url);
+    if (original) meta.append(" · ", el("a", { href: original, target: "_blank", rel: "noopener", text: "원문" }));
     view.replaceChildren(
       back,
       el("h1", { text: doc.title || doc.id }),

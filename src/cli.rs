@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::analyzer::KoreanTokenizer;
 use crate::bench;
-use crate::config::Config;
+use crate::config::{Config, IndexConfig};
 use crate::eval;
 use crate::http::{self, AppState};
 use crate::indexer;
@@ -67,7 +67,8 @@ pub enum Command {
         /// JSONL(.gz) to index (into a temporary folder) and to run the analyzer over
         #[arg(long)]
         input: Option<PathBuf>,
-        /// Keep the benchmark index in this folder instead of a temporary one
+        /// Keep the benchmark index in this folder instead of a temporary one (a new or empty folder,
+        /// or one an earlier bench made; any other folder is refused, never deleted)
         #[arg(long)]
         build_dir: Option<PathBuf>,
         /// Indexing runs, each between two analyzer runs; the ratio is the median over them
@@ -101,17 +102,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
     let analyzer = KoreanTokenizer::new(&config.analyzer)?;
     match cli.command {
-        None => {
-            let index = indexer::open_or_create(&config.index.dir, &analyzer)?;
-            let empty = index.reader()?.searcher().num_docs() == 0;
-            if empty {
-                tracing::info!(dir = %config.index.dir.display(), "index is empty: indexing the bundled Wikinews sample");
-                let report = indexer::index_articles(&index, &config, ingest::sample())?;
-                indexer::save_analyzer_settings(&config.index.dir, &config.analyzer)?;
-                tracing::info!(documents = report.written(), "sample indexed");
-            }
-            serve(config, analyzer)
-        }
+        None => serve(config, analyzer),
         Some(Command::Index { inputs, index_dir }) => {
             set_index_dir(&mut config, index_dir);
             let started = std::time::Instant::now();
@@ -122,6 +113,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("warning: {message}");
             }
             let report = indexer::index_paths(&inputs, &config, &analyzer)?;
+            for bad in &report.left_out {
+                eprintln!("warning {bad}");
+            }
             for bad in &report.skipped {
                 eprintln!("skipped {bad}");
             }
@@ -251,8 +245,26 @@ fn open_engine(config: &Config, analyzer: KoreanTokenizer) -> anyhow::Result<Eng
     Ok(Engine::new(index, analyzer, config)?)
 }
 
+/// Fills the default index folder with the bundled sample on first run. Any other folder must hold an
+/// index already: a mistyped `--index-dir` is an error, not an empty server.
+fn first_run_sample(config: &Config, analyzer: &KoreanTokenizer) -> anyhow::Result<()> {
+    let dir = &config.index.dir;
+    if *dir != IndexConfig::default().dir {
+        return Ok(());
+    }
+    let index = indexer::open_or_create(dir, analyzer)?;
+    if index.reader()?.searcher().num_docs() == 0 {
+        tracing::info!(dir = %dir.display(), "index is empty: indexing the bundled Wikinews sample");
+        let report = indexer::index_articles(&index, config, ingest::sample())?;
+        indexer::save_analyzer_settings(dir, &config.analyzer)?;
+        tracing::info!(documents = report.written(), "sample indexed");
+    }
+    Ok(())
+}
+
 fn serve(config: Config, analyzer: KoreanTokenizer) -> anyhow::Result<()> {
-    let index = indexer::open_or_create(&config.index.dir, &analyzer)?;
+    first_run_sample(&config, &analyzer)?;
+    let index = indexer::open_existing(&config.index.dir, &analyzer)?;
     if let Some(message) = indexer::analyzer_settings_changed(&config.index.dir, &config.analyzer) {
         tracing::warn!("{message}");
     }

@@ -181,43 +181,82 @@ const NON_KEY_VARS: &[&str] = &["CHAJA_CONFIG", "CHAJA_LOG"];
 impl Config {
     /// Defaults, overlaid with the file at `path` (if given, it must exist; if not, `config.toml` in the
     /// working directory is read when present), overlaid with `CHAJA_*` variables from `env`.
+    /// `CHAJA_*` variables that name no setting are logged and ignored: Kubernetes gives every pod
+    /// `CHAJA_PORT`, `CHAJA_SERVICE_HOST`, … for a Service named `chaja`.
     pub fn load(
         path: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
+        let (config, ignored) = Config::load_reporting(path, env)?;
+        for name in ignored {
+            tracing::warn!(
+                "ignoring environment variable {name}: it names no setting (CHAJA_<SECTION>_<KEY>)"
+            );
+        }
+        Ok(config)
+    }
+
+    /// `load`, returning the names of the `CHAJA_*` variables it ignored instead of logging them.
+    pub fn load_reporting(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(Config, Vec<String>), ConfigError> {
         let mut table = match path {
             Some(path) => read_table(path)?,
             None if Path::new("config.toml").exists() => read_table(Path::new("config.toml"))?,
             None => toml::Table::new(),
         };
-        overlay_env(&mut table, env)?;
-        let config: Config = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
+        let ignored = overlay_env(&mut table, env)?;
+        let config: Config =
+            toml::Value::Table(table.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    let message = e.message();
+                    ConfigError::Invalid(match culprit(&table) {
+                        Some(key) => format!("{key}: {message}"),
+                        None => message.to_string(),
+                    })
+                })?;
         config.validate()?;
-        Ok(config)
+        Ok((config, ignored))
     }
 
+    /// Every numeric setting within its range, so no value can crash a search or the indexer later.
     fn validate(&self) -> Result<(), ConfigError> {
-        let bad = |what: &str| Err(ConfigError::Invalid(what.to_string()));
-        if self.index.writer_heap_mb < 16 {
-            return bad("index.writer_heap_mb must be at least 16");
+        let (i, srv, s) = (&self.index, &self.server, &self.search);
+        let n = |v: usize| v as u64;
+        // tantivy's writer takes at most 8 threads and under 4 GiB of arena per thread.
+        #[rustfmt::skip]
+        let whole: [(&str, u64, u64, u64); 12] = [
+            ("index.writer_heap_mb", n(i.writer_heap_mb), 16, 4_000),
+            ("index.threads", n(i.threads), 0, 8),
+            ("server.max_query_chars", n(srv.max_query_chars), 1, 10_000),
+            ("server.max_limit", n(srv.max_limit), 1, 1_000),
+            ("server.max_offset", n(srv.max_offset), 0, 1_000_000),
+            ("server.request_timeout_secs", srv.request_timeout_secs, 1, 3_600),
+            ("server.max_concurrent_searches", n(srv.max_concurrent_searches), 0, 4_096),
+            ("search.default_limit", n(s.default_limit), 1, 1_000),
+            ("search.snippet_chars", n(s.snippet_chars), 10, 10_000),
+            ("search.all_terms_up_to", n(s.all_terms_up_to), 0, 64),
+            ("search.rerank_depth", n(s.rerank_depth), 0, 1_000),
+            ("search.proximity_window", u64::from(s.proximity_window), 1, 10_000),
+        ];
+        for (key, value, min, max) in whole {
+            int(key, value, min, max)?;
         }
-        if self.server.max_limit == 0 || self.search.default_limit == 0 {
-            return bad("server.max_limit and search.default_limit must be positive");
-        }
-        if !(self.search.title_boost.is_finite() && self.search.title_boost > 0.0) {
-            return bad("search.title_boost must be a positive number");
-        }
-        if !(0.0..=1.0).contains(&self.search.min_match_ratio)
-            || !(0.0..=1.0).contains(&self.search.bigram_min_match)
-        {
-            return bad(
-                "search.min_match_ratio and search.bigram_min_match must be between 0 and 1",
-            );
-        }
-        if !(self.search.bigram_weight.is_finite() && self.search.bigram_weight >= 0.0) {
-            return bad("search.bigram_weight must be zero or more");
+        // (key, value, lowest, whether the lowest is allowed, highest)
+        #[rustfmt::skip]
+        let real: [(&str, f32, f32, bool, f32); 7] = [
+            ("search.title_boost", s.title_boost, 0.0, false, 100.0),
+            ("search.long_query_title_boost", s.long_query_title_boost, 0.0, true, 100.0),
+            ("search.min_match_ratio", s.min_match_ratio, 0.0, true, 1.0),
+            ("search.common_term_ratio", s.common_term_ratio, 0.0, true, 1.0),
+            ("search.proximity_weight", s.proximity_weight, 0.0, true, 100.0),
+            ("search.bigram_weight", s.bigram_weight, 0.0, true, 100.0),
+            ("search.bigram_min_match", s.bigram_min_match, 0.0, true, 1.0),
+        ];
+        for (key, value, min, inclusive, max) in real {
+            fraction(key, value, (min, inclusive), max)?;
         }
         Ok(())
     }
@@ -239,6 +278,44 @@ impl Config {
     }
 }
 
+/// The `section.key` whose value alone fails to deserialize (serde's message names the type, not
+/// the key).
+fn culprit(table: &toml::Table) -> Option<String> {
+    table.iter().find_map(|(section, keys)| {
+        keys.as_table()?.iter().find_map(|(key, value)| {
+            let mut one = toml::Table::new();
+            let mut inner = toml::Table::new();
+            inner.insert(key.clone(), value.clone());
+            one.insert(section.clone(), toml::Value::Table(inner));
+            let fails = toml::Value::Table(one).try_into::<Config>().is_err();
+            fails.then(|| format!("{section}.{key}"))
+        })
+    })
+}
+
+/// `value` within `min..=max`, or an error naming the key and the range.
+fn int(key: &str, value: u64, min: u64, max: u64) -> Result<(), ConfigError> {
+    if (min..=max).contains(&value) {
+        return Ok(());
+    }
+    Err(ConfigError::Invalid(format!(
+        "{key} must be between {min} and {max}, got {value}"
+    )))
+}
+
+/// A finite `value` above `min` (or equal to it, when `min.1`) and at most `max`.
+fn fraction(key: &str, value: f32, min: (f32, bool), max: f32) -> Result<(), ConfigError> {
+    let (min, inclusive) = min;
+    let above = if inclusive { value >= min } else { value > min };
+    if value.is_finite() && above && value <= max {
+        return Ok(());
+    }
+    let from = if inclusive { "from" } else { "above" };
+    Err(ConfigError::Invalid(format!(
+        "{key} must be a number {from} {min} up to {max}, got {value}"
+    )))
+}
+
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
@@ -254,11 +331,20 @@ fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
 
 /// `CHAJA_SECTION_KEY=value` sets `[section] key = value`; the value is read as TOML when it parses
 /// (numbers, booleans, arrays) and as a plain string otherwise. `CHAJA_BIND` is short for
-/// `CHAJA_SERVER_BIND`.
+/// `CHAJA_SERVER_BIND`. Returns the variables that name no setting, which are left out.
 fn overlay_env(
     table: &mut toml::Table,
     env: impl IntoIterator<Item = (String, String)>,
-) -> Result<(), ConfigError> {
+) -> Result<Vec<String>, ConfigError> {
+    let defaults = toml::Table::try_from(Config::default())
+        .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    let known = |section: &str, key: &str| {
+        defaults
+            .get(section)
+            .and_then(|s| s.as_table())
+            .is_some_and(|s| s.contains_key(key))
+    };
+    let mut ignored = Vec::new();
     let vars: BTreeMap<String, String> = env
         .into_iter()
         .filter(|(k, _)| k.starts_with("CHAJA_") && !NON_KEY_VARS.contains(&k.as_str()))
@@ -267,12 +353,11 @@ fn overlay_env(
         let rest = name["CHAJA_".len()..].to_ascii_lowercase();
         let (section, key) = match rest.as_str() {
             "bind" => ("server", "bind"),
-            _ => rest
-                .split_once('_')
-                .ok_or_else(|| ConfigError::UnknownVariable(name.clone()))?,
+            _ => rest.split_once('_').unwrap_or(("", "")),
         };
-        if !["index", "server", "search", "analyzer"].contains(&section) {
-            return Err(ConfigError::UnknownVariable(name));
+        if !known(section, key) {
+            ignored.push(name);
+            continue;
         }
         let value = format!("v = {raw}")
             .parse::<toml::Table>()
@@ -289,7 +374,7 @@ fn overlay_env(
             _ => return Err(ConfigError::Invalid(format!("{section} must be a table"))),
         }
     }
-    Ok(())
+    Ok(ignored)
 }
 
 #[cfg(test)]
@@ -331,9 +416,83 @@ mod tests {
         let err = Config::load(Some(&path), env(&[])).unwrap_err();
         assert!(err.to_string().contains("bnid"), "{err}");
         std::fs::write(&path, "").unwrap();
-        assert!(Config::load(Some(&path), env(&[("CHAJA_SERVR_BIND", "x")])).is_err());
         assert!(Config::load(Some(&path), env(&[("CHAJA_SEARCH_TITLE_BOOST", "-1")])).is_err());
         assert!(Config::load(Some(&dir.path().join("missing.toml")), env(&[])).is_err());
+    }
+
+    #[test]
+    fn unknown_variables_are_ignored_and_reported_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "").unwrap();
+        // What Kubernetes puts into every pod of a namespace with a Service named `chaja`.
+        let kubernetes = env(&[
+            ("CHAJA_PORT", "tcp://10.96.0.7:8080"),
+            ("CHAJA_PORT_8080_TCP", "tcp://10.96.0.7:8080"),
+            ("CHAJA_PORT_8080_TCP_ADDR", "10.96.0.7"),
+            ("CHAJA_SERVICE_HOST", "10.96.0.7"),
+            ("CHAJA_SERVICE_PORT", "8080"),
+            ("CHAJA_SERVR_BIND", "x"),
+            ("CHAJA_SERVER_BIND", "0.0.0.0:9000"),
+        ]);
+        let (config, ignored) = Config::load_reporting(Some(&path), kubernetes).unwrap();
+        assert_eq!(config.server.bind, "0.0.0.0:9000");
+        assert_eq!(
+            ignored,
+            [
+                "CHAJA_PORT",
+                "CHAJA_PORT_8080_TCP",
+                "CHAJA_PORT_8080_TCP_ADDR",
+                "CHAJA_SERVICE_HOST",
+                "CHAJA_SERVICE_PORT",
+                "CHAJA_SERVR_BIND"
+            ]
+        );
+        // Unknown keys in the file stay errors.
+        std::fs::write(&path, "[server]\nport = 1\n").unwrap();
+        assert!(Config::load(Some(&path), env(&[])).is_err());
+    }
+
+    #[test]
+    fn numbers_out_of_range_name_the_key_and_the_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        for (text, key) in [
+            (
+                "[search]\nproximity_window = 0\n",
+                "search.proximity_window",
+            ),
+            (
+                "[index]\nwriter_heap_mb = 9223372036854775807\n",
+                "index.writer_heap_mb",
+            ),
+            ("[index]\nthreads = 100\n", "index.threads"),
+            ("[search]\nsnippet_chars = 0\n", "search.snippet_chars"),
+            ("[search]\ndefault_limit = 5000\n", "search.default_limit"),
+            (
+                "[search]\ncommon_term_ratio = 1.5\n",
+                "search.common_term_ratio",
+            ),
+            (
+                "[search]\nproximity_weight = nan\n",
+                "search.proximity_weight",
+            ),
+            (
+                "[server]\nrequest_timeout_secs = 0\n",
+                "server.request_timeout_secs",
+            ),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = Config::load(Some(&path), env(&[])).unwrap_err().to_string();
+            assert!(
+                err.contains(key) && err.contains("between")
+                    || err.contains(key) && err.contains("up to"),
+                "{text}: {err}"
+            );
+        }
+        std::fs::write(&path, "[search]\nproximity_window = -3\n").unwrap();
+        let err = Config::load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("search.proximity_window"), "{err}");
     }
 
     #[test]

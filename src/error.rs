@@ -13,11 +13,10 @@ pub enum ConfigError {
     },
     #[error("invalid config: {0}")]
     Invalid(String),
-    #[error("unknown environment variable {0}: expected CHAJA_<SECTION>_<KEY>")]
-    UnknownVariable(String),
 }
 
-/// A document that cannot be indexed, with where it came from.
+/// A document that cannot be indexed, or a bad optional field left out of one, with where it came
+/// from.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 #[error("{file}:{line}: {message}")]
 pub struct BadDocument {
@@ -25,6 +24,9 @@ pub struct BadDocument {
     /// 1-based line number; 0 when the whole file is at fault.
     pub line: usize,
     pub message: String,
+    /// The document was indexed without the bad field (nothing valid is lost for a bad optional
+    /// field); `false` means the document was skipped.
+    pub kept: bool,
 }
 
 /// A request the user can fix.

@@ -35,7 +35,9 @@ pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, Error> {
     Ok(queries)
 }
 
-/// Reads `qid <TAB> doc id <TAB> relevance` lines; relevance above 0 counts.
+/// Reads judgements in either TREC form: `qid doc relevance` or `qid iteration doc relevance`
+/// (whitespace-separated); relevance above 0 counts. The number of columns decides which is which,
+/// so a numeric doc id is never taken for a relevance.
 pub fn read_qrels(path: &Path) -> Result<HashMap<String, HashSet<String>>, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
@@ -44,18 +46,24 @@ pub fn read_qrels(path: &Path) -> Result<HashMap<String, HashSet<String>>, Error
         let fields: Vec<&str> = line.split_whitespace().collect();
         match fields.as_slice() {
             [] => {}
-            [qid, doc, rel, ..] | [qid, _, doc, rel]
-                if rel.parse::<f32>().is_ok_and(|r| r > 0.0) =>
-            {
-                qrels
-                    .entry(qid.to_string())
-                    .or_default()
-                    .insert(doc.to_string());
+            [qid, doc, rel] | [qid, _, doc, rel] => {
+                let relevance = rel.parse::<f32>().map_err(|_| {
+                    Error::Input(format!(
+                        "{}:{}: relevance must be a number, got {rel:?}",
+                        path.display(),
+                        n + 1
+                    ))
+                })?;
+                if relevance > 0.0 {
+                    qrels
+                        .entry(qid.to_string())
+                        .or_default()
+                        .insert(doc.to_string());
+                }
             }
-            [_, _, _, ..] => {}
             _ => {
                 return Err(Error::Input(format!(
-                    "{}:{}: expected qid, doc id, relevance",
+                    "{}:{}: expected `qid doc relevance` or `qid iteration doc relevance`",
                     path.display(),
                     n + 1
                 )))
@@ -111,4 +119,41 @@ pub fn evaluate(
         recall_at_10: per(r10),
         mean_ms: per(spent.as_secs_f64() * 1000.0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn qrels_of(text: &str) -> Result<HashMap<String, HashSet<String>>, Error> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("qrels.tsv");
+        std::fs::write(&path, text).unwrap();
+        read_qrels(&path)
+    }
+
+    #[test]
+    fn qrels_in_three_and_four_columns() {
+        let qrels = qrels_of(concat!(
+            "q1\tnews-001\t1\n",
+            "q2 0 20240924 1\n",
+            "q2 0 20240925 0\n",
+            "\n",
+            "q3\t12345\t2\n",
+        ))
+        .unwrap();
+        let docs = |q: &str| {
+            let mut d: Vec<&str> = qrels[q].iter().map(String::as_str).collect();
+            d.sort();
+            d
+        };
+        assert_eq!(docs("q1"), ["news-001"]);
+        // The numeric doc id of a 4-column line is the doc, not the relevance.
+        assert_eq!(docs("q2"), ["20240924"]);
+        assert_eq!(docs("q3"), ["12345"]);
+        assert!(qrels_of("q1 doc\n").is_err());
+        assert!(qrels_of("q1 0 doc 1 extra\n").is_err());
+        let err = qrels_of("q1\tdoc\tyes\n").unwrap_err().to_string();
+        assert!(err.contains(":1: relevance"), "{err}");
+    }
 }

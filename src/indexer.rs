@@ -48,8 +48,9 @@ pub fn open_or_create(dir: &Path, analyzer: &KoreanTokenizer) -> Result<Index, E
 pub fn open_existing(dir: &Path, analyzer: &KoreanTokenizer) -> Result<Index, Error> {
     if !dir.join("meta.json").exists() {
         return Err(Error::Input(format!(
-            "no index in {}: build one with `chaja index --input …`",
-            dir.display()
+            "no index in {dir}: build one with `chaja index --input … --index-dir {dir}` \
+             (or check the folder's name)",
+            dir = dir.display()
         )));
     }
     open_or_create(dir, analyzer)
@@ -111,6 +112,9 @@ pub struct Report {
     pub replaced: usize,
     /// Bad documents, skipped.
     pub skipped: Vec<BadDocument>,
+    /// Bad optional fields (a `url` that is not http or https), left out of documents that were
+    /// indexed.
+    pub left_out: Vec<BadDocument>,
     /// Bytes of title and body text written.
     pub text_bytes: u64,
 }
@@ -188,9 +192,15 @@ impl Writer {
         Ok(())
     }
 
+    /// Records a bad document (skipped) or a bad field left out of an indexed one.
     pub fn skip(&mut self, bad: BadDocument) {
-        tracing::warn!(file = %bad.file, line = bad.line, "skipped: {}", bad.message);
-        self.report.skipped.push(bad);
+        if bad.kept {
+            tracing::warn!(file = %bad.file, line = bad.line, "{}", bad.message);
+            self.report.left_out.push(bad);
+        } else {
+            tracing::warn!(file = %bad.file, line = bad.line, "skipped: {}", bad.message);
+            self.report.skipped.push(bad);
+        }
     }
 
     /// Commits everything written and returns what happened.

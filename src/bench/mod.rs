@@ -170,6 +170,10 @@ pub fn run(
         ..Report::default()
     };
     if let Some(input) = &options.input {
+        if let Some(dir) = &options.build_dir {
+            // Refuse a folder that is not the bench's before spending minutes on the analyzer.
+            clear_build_dir(dir)?;
+        }
         let mut analyzer_runs = vec![analyzer_alone(input, analyzer)?];
         let mut indexing_runs = Vec::new();
         for _ in 0..options.rounds.max(1) {
@@ -236,6 +240,31 @@ pub fn keyword_queries(questions: &[EvalQuery]) -> Vec<EvalQuery> {
         .collect()
 }
 
+/// Marks a folder the bench made, so only such a folder is ever emptied.
+const BUILD_MARK: &str = ".chaja-bench";
+
+/// Makes `dir` an empty folder for a benchmark index: a new or empty folder, or one the bench made
+/// before (its contents are deleted). Any other folder (a real index, say) is refused, untouched.
+fn clear_build_dir(dir: &Path) -> Result<(), Error> {
+    let empty = || -> std::io::Result<bool> { Ok(std::fs::read_dir(dir)?.next().is_none()) };
+    if dir.exists() && !empty()? {
+        if !dir.join(BUILD_MARK).is_file() {
+            return Err(Error::Input(format!(
+                "{} is not empty and was not made by `chaja bench`: refusing to delete it; \
+                 pass --build-dir a new or empty folder",
+                dir.display()
+            )));
+        }
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        dir.join(BUILD_MARK),
+        "made by chaja bench; emptied by its next run\n",
+    )?;
+    Ok(())
+}
+
 fn indexing(
     input: &Path,
     build_dir: Option<&Path>,
@@ -250,9 +279,7 @@ fn indexing(
             temp.clone()
         }
     };
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
+    clear_build_dir(&dir)?;
     let mut config = config.clone();
     config.index.dir = dir.clone();
     reset_peak_memory();

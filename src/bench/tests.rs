@@ -99,3 +99,26 @@ fn the_load_average_is_the_first_figure_of_proc_loadavg() {
     assert_eq!(parse_load_average(""), None);
     assert_eq!(parse_load_average("busy"), None);
 }
+
+#[test]
+fn the_build_folder_is_emptied_only_when_the_bench_made_it() {
+    let root = tempfile::tempdir().unwrap();
+    // A real index (or anything else) is refused and left as it was.
+    let index = root.path().join("index");
+    std::fs::create_dir(&index).unwrap();
+    std::fs::write(index.join("meta.json"), "{}").unwrap();
+    let err = clear_build_dir(&index).unwrap_err().to_string();
+    assert!(err.contains("refusing to delete"), "{err}");
+    assert!(index.join("meta.json").is_file());
+    // A new folder, then the same folder again: made, marked, emptied.
+    let build = root.path().join("bench-index");
+    clear_build_dir(&build).unwrap();
+    std::fs::write(build.join("meta.json"), "{}").unwrap();
+    clear_build_dir(&build).unwrap();
+    assert!(!build.join("meta.json").exists());
+    assert!(build.join(BUILD_MARK).is_file());
+    // An empty folder is taken.
+    let empty = root.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    clear_build_dir(&empty).unwrap();
+}

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -19,6 +19,7 @@ use tokio::sync::Semaphore;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -70,6 +71,12 @@ impl AppState {
     }
 }
 
+/// Sent with every response, in depth behind the page's own checks: scripts, styles and requests
+/// from this server only, no inline script, no plugins, no framing (the favicon is a `data:` URL).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
+
 /// The whole HTTP surface, ready for `axum::serve` or for in-process tests.
 pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs);
@@ -79,6 +86,18 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .merge(page::routes())
         .fallback(not_found)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
         .layer(RequestBodyLimitLayer::new(16 * 1024))
@@ -108,11 +127,7 @@ async fn document(
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<StoredDocument>, ApiError> {
     let Query(pairs) = query.map_err(|e| UserError::BadParameter(e.body_text()))?;
-    let q = pairs
-        .into_iter()
-        .find(|(k, _)| k == "q")
-        .map(|(_, v)| v)
-        .filter(|q| q.chars().count() <= state.config.server.max_query_chars);
+    let q = params::highlight_query(&pairs, &state.config)?;
     let document = state
         .blocking(move |engine| engine.document_highlighted(&id, q.as_deref()))
         .await?;

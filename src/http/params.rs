@@ -29,6 +29,29 @@ fn day(name: &str, value: &str) -> Result<Option<Date>, UserError> {
     })
 }
 
+/// A query longer than `server.max_query_chars` is refused wherever it is given.
+fn check_length(query: &str, config: &Config) -> Result<(), UserError> {
+    let max = config.server.max_query_chars;
+    if query.chars().count() > max {
+        return Err(UserError::QueryTooLong { max });
+    }
+    Ok(())
+}
+
+/// The optional `q` of `/api/documents/{id}`, whose words are marked in the body: as long as a search
+/// query may be; empty means none.
+pub fn highlight_query(
+    pairs: &[(String, String)],
+    config: &Config,
+) -> Result<Option<String>, UserError> {
+    let Some((_, q)) = pairs.iter().find(|(k, _)| k == "q") else {
+        return Ok(None);
+    };
+    let q = q.trim();
+    check_length(q, config)?;
+    Ok((!q.is_empty()).then(|| q.to_string()))
+}
+
 /// `q` (required), `limit` (default from config, capped), `offset` (bounded), `source` (repeatable),
 /// `from` / `to` (inclusive days), `sort` (`relevance` or `date`).
 pub fn search_request(
@@ -66,10 +89,7 @@ pub fn search_request(
         .map(str::trim)
         .filter(|q| !q.is_empty())
         .ok_or(UserError::EmptyQuery)?;
-    let max = config.server.max_query_chars;
-    if query.chars().count() > max {
-        return Err(UserError::QueryTooLong { max });
-    }
+    check_length(query, config)?;
     if request.offset > config.server.max_offset {
         return Err(UserError::TooLarge {
             name: "offset",

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read};
 use serde::Deserialize;
 
 use super::date::parse_document_date;
-use super::{Article, Item};
+use super::{web_url, Article, Item};
 use crate::error::BadDocument;
 
 #[derive(Deserialize)]
@@ -27,6 +27,8 @@ pub struct Lines {
     line: usize,
     buf: Vec<u8>,
     done: bool,
+    /// A bad optional field of the article just returned, reported next.
+    pending: Option<BadDocument>,
 }
 
 impl Lines {
@@ -37,6 +39,7 @@ impl Lines {
             line: 0,
             buf: Vec::new(),
             done: false,
+            pending: None,
         }
     }
 
@@ -45,6 +48,7 @@ impl Lines {
             file: self.file.clone(),
             line: self.line,
             message: message.into(),
+            kept: false,
         }
     }
 }
@@ -53,6 +57,9 @@ impl Iterator for Lines {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
+        if let Some(note) = self.pending.take() {
+            return Some(Err(note));
+        }
         while !self.done {
             self.buf.clear();
             match self.reader.read_until(b'\n', &mut self.buf) {
@@ -65,7 +72,14 @@ impl Iterator for Lines {
                     if text.trim().is_empty() {
                         continue;
                     }
-                    return Some(parse_line(text).map_err(|m| self.bad(m)));
+                    let parsed = parse_line(text).map_err(|m| self.bad(m));
+                    return Some(parsed.map(|(article, left_out)| {
+                        self.pending = left_out.map(|m| BadDocument {
+                            kept: true,
+                            ..self.bad(m)
+                        });
+                        article
+                    }));
                 }
                 Err(e) => {
                     // A truncated or corrupt file: report where it broke and stop reading it.
@@ -85,8 +99,9 @@ fn non_empty(value: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// One JSON line to an article, or the reason it cannot be one.
-pub fn parse_line(text: &str) -> Result<Article, String> {
+/// One JSON line to an article, with the reason an optional field was left out of it, or the reason
+/// it cannot be an article.
+pub fn parse_line(text: &str) -> Result<(Article, Option<String>), String> {
     let raw: Raw = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     let id = match raw.id {
         Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
@@ -106,14 +121,20 @@ pub fn parse_line(text: &str) -> Result<Article, String> {
             )
         })?),
     };
-    Ok(Article {
+    let given_url = non_empty(raw.url);
+    let url = given_url.as_deref().and_then(web_url);
+    let left_out = given_url.filter(|_| url.is_none()).map(|bad| {
+        format!("document {id:?}: url {bad:?} is not an absolute http(s) URL; indexed without it")
+    });
+    let article = Article {
         id,
         title: non_empty(raw.title).unwrap_or_default(),
         body,
         source: non_empty(raw.source),
-        url: non_empty(raw.url),
+        url,
         published_at,
-    })
+    };
+    Ok((article, left_out))
 }
 
 #[cfg(test)]
@@ -155,6 +176,46 @@ mod tests {
         let last = items[5].as_ref().unwrap();
         assert_eq!(last.id, "7");
         assert_eq!(last.title, "");
+    }
+
+    #[test]
+    fn only_web_urls_are_kept_and_the_rest_is_reported() {
+        let items = lines(concat!(
+            "{\"id\":\"x1\",\"title\":\"월드컵 악성 링크\",\"body\":\"월드컵 기사\",\"url\":\"javascript:alert(document.domain)\"}\n",
+            "{\"id\":\"x2\",\"body\":\"월드컵 기사\",\"url\":\" JavaScript:alert(1)\"}\n",
+            "{\"id\":\"x3\",\"body\":\"월드컵 기사\",\"url\":\"data:text/html,<script>alert(1)</script>\"}\n",
+            "{\"id\":\"x4\",\"body\":\"월드컵 기사\",\"url\":\"/news/1\"}\n",
+            "{\"id\":\"ok1\",\"body\":\"월드컵 기사\",\"url\":\"https://news.example.kr/a?id=1\"}\n",
+            "{\"id\":\"ok2\",\"body\":\"월드컵 기사\",\"url\":\"HTTP://news.example.kr/b\"}\n",
+        ));
+        let articles: Vec<(&str, Option<&str>)> = items
+            .iter()
+            .filter_map(|i| i.as_ref().ok())
+            .map(|a| (a.id.as_str(), a.url.as_deref()))
+            .collect();
+        assert_eq!(
+            articles,
+            [
+                ("x1", None),
+                ("x2", None),
+                ("x3", None),
+                ("x4", None),
+                ("ok1", Some("https://news.example.kr/a?id=1")),
+                ("ok2", Some("HTTP://news.example.kr/b")),
+            ]
+        );
+        let notes: Vec<&BadDocument> = items.iter().filter_map(|i| i.as_ref().err()).collect();
+        assert_eq!(notes.len(), 4, "{notes:?}");
+        assert!(notes.iter().all(|n| n.kept));
+        assert_eq!(notes[0].line, 1);
+        assert!(
+            notes[0]
+                .to_string()
+                .starts_with("t.jsonl:1: document \"x1\": url \"javascript:"),
+            "{}",
+            notes[0]
+        );
+        assert_eq!(notes[3].line, 4);
     }
 
     #[test]

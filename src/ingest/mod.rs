@@ -86,6 +86,7 @@ pub fn read_file(path: &Path) -> Box<dyn Iterator<Item = Item> + Send> {
         file: shown.clone(),
         line: 0,
         message,
+        kept: false,
     };
     match kind_of(path) {
         Some(Kind::Page) => {
@@ -127,11 +128,12 @@ pub fn sample() -> impl Iterator<Item = Item> {
     jsonl::Lines::new("data/wikinews.jsonl".to_string(), Box::new(SAMPLE))
 }
 
-/// Total bytes of the files, for progress reporting.
-pub fn total_bytes(files: &[PathBuf]) -> u64 {
-    files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum()
+/// `text` when it is an absolute `http` or `https` URL: the only links the page may follow (a
+/// `javascript:` or `data:` URL in a document would run script in readers' browsers).
+pub fn web_url(text: &str) -> Option<String> {
+    let text = text.trim();
+    let url = url::Url::parse(text).ok()?;
+    let web =
+        matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty());
+    web.then(|| text.to_string())
 }

@@ -37,6 +37,9 @@ async function newPage(viewport = { width: 1280, height: 900 }) {
     if (!url.startsWith(base) && !url.startsWith("data:")) outside.push(url);
   });
   page.on("pageerror", (err) => outside.push(`page error: ${err.message}`));
+  page.on("console", (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) outside.push(`CSP: ${msg.text()}`);
+  });
   return page;
 }
 
@@ -143,6 +146,20 @@ try {
     await page.goto(`${base}/?q=${encodeURIComponent("월드컵")}&from=2020-12-01&to=2020-01-01`);
     await page.waitForFunction(() => document.querySelector("#status").classList.contains("error"));
     assert.match(await statusText(page), /검색할 수 없습니다/);
+  });
+
+  await step("a document's javascript: url is never a link", async () => {
+    const response = await page.goto(`${base}/?q=${encodeURIComponent("악성 링크")}`);
+    assert.match(response.headers()["content-security-policy"] || "", /script-src 'self'/);
+    await resultsFor(page, { q: "악성 링크" });
+    const hrefs = await page.locator("#results a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    assert.ok(hrefs.length >= 2, `links: ${hrefs}`);
+    assert.ok(hrefs.every((h) => h.startsWith("/doc/")), `links: ${hrefs}`);
+    await page.goto(`${base}/doc/xss-1`);
+    await page.locator("#doc-view h1").waitFor();
+    const docLinks = await page.locator("#doc-view a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    assert.ok(docLinks.every((h) => !/^\s*(javascript|data):/i.test(h)), `links: ${docLinks}`);
+    assert.equal(await page.locator("#doc-view a", { hasText: "원문" }).count(), 0);
   });
 
   await step("'/' focuses the search box", async () => {

@@ -340,6 +340,14 @@ async fn document_view_highlights_the_query() {
     assert!(html.matches("<mark>월드컵</mark>").count() >= 3, "{html}");
     let (_, plain) = get("/api/documents/kowikinews-0001").await;
     assert!(plain.get("body_html").is_none());
+    // An over-long q is refused as /api/search refuses it, not silently ignored.
+    let (status, body) = get(&format!(
+        "/api/documents/kowikinews-0001?q={}",
+        q(&"월드컵".repeat(100))
+    ))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "query_too_long");
 }
 
 #[tokio::test]
@@ -355,6 +363,23 @@ async fn page_and_assets_are_served_from_the_binary() {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        let header = |name: &str| {
+            response.headers()[name]
+                .to_str()
+                .unwrap_or_default()
+                .to_string()
+        };
+        let policy = header("content-security-policy");
+        for directive in [
+            "script-src 'self'",
+            "style-src 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(policy.contains(directive), "{uri}: {policy}");
+        }
+        assert!(!policy.contains("unsafe-inline"), "{uri}: {policy}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{uri}");
+        assert!(!header("referrer-policy").is_empty(), "{uri}");
         let content_type = response.headers()["content-type"]
             .to_str()
             .unwrap()

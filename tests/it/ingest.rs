@@ -146,3 +146,73 @@ fn cli_index_counts_and_fails_when_nothing_is_indexable() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such file or folder"));
 }
+
+#[test]
+fn a_javascript_url_is_reported_and_its_document_kept_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("x.jsonl"),
+        "{\"id\":\"x1\",\"title\":\"월드컵 악성 링크\",\"body\":\"월드컵 기사\",\"url\":\"javascript:alert(document.domain)\"}\n",
+    )
+    .unwrap();
+    let out = chaja(
+        dir.path(),
+        &["index", "--input", "x.jsonl", "--index-dir", "idx"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("indexed 1 new, replaced 0, skipped 0"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("warning x.jsonl:1: document \"x1\": url \"javascript:"),
+        "{stderr}"
+    );
+    let mut config = Config::default();
+    config.index.dir = dir.path().join("idx");
+    let index = indexer::open_existing(&config.index.dir, &analyzer()).unwrap();
+    let engine = Engine::new(index, analyzer(), &config).unwrap();
+    let x1 = engine.document("x1").unwrap();
+    assert_eq!((x1.title.as_str(), x1.url), ("월드컵 악성 링크", None));
+}
+
+#[test]
+fn serve_and_bench_refuse_folders_they_should_not_touch() {
+    let dir = tempfile::tempdir().unwrap();
+    // A mistyped index folder is an error that says how to build one, not an empty server.
+    let out = chaja(
+        dir.path(),
+        &["serve", "--index-dir", "idnex", "--bind", "127.0.0.1:0"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("no index in idnex") && stderr.contains("chaja index --input"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("idnex").exists(), "nothing was created");
+
+    // The bench never deletes a folder it did not make.
+    std::fs::write(dir.path().join("good.jsonl"), MIXED).unwrap();
+    let real = dir.path().join("index");
+    std::fs::create_dir(&real).unwrap();
+    std::fs::write(real.join("meta.json"), "{}").unwrap();
+    let out = chaja(
+        dir.path(),
+        &[
+            "bench",
+            "--input",
+            "good.jsonl",
+            "--build-dir",
+            "index",
+            "--rounds",
+            "1",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("refusing to delete"), "{stderr}");
+    assert!(real.join("meta.json").is_file());
+}

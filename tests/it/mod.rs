@@ -5,4 +5,5 @@ mod ingest;
 mod relevance;
 mod search;
 mod seeds;
+mod settings;
 mod support;

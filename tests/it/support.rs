@@ -53,7 +53,8 @@ pub fn article(id: &str, title: &str, body: &str) -> ingest::Item {
     })
 }
 
-/// Wikinews plus a few articles from a second publisher, so the source facet has a choice.
+/// Wikinews plus a few articles from a second publisher, so the source facet has a choice, and one
+/// with a hostile url.
 pub fn collection() -> Vec<ingest::Item> {
     let mut items: Vec<ingest::Item> = ingest::sample().collect();
     let extra = [
@@ -86,6 +87,16 @@ pub fn collection() -> Vec<ingest::Item> {
             published_at: Some(at),
         }));
     }
+    // A url no page may link (it would run script in the reader's browser), put in the index
+    // without going through ingest's check.
+    items.push(Ok(Article {
+        id: "xss-1".to_string(),
+        title: "악성 링크 시험 기사".to_string(),
+        body: "악성 링크가 걸린 기사다.".to_string(),
+        source: None,
+        url: Some("javascript:alert(document.domain)".to_string()),
+        published_at: None,
+    }));
     items
 }
 

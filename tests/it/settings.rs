@@ -1,0 +1,162 @@
+//! Every numeric setting, fed random values (zero, negative, huge, fractional, not a number): loading
+//! either refuses the value with a message naming the key, or accepts it, and then indexing and every
+//! kind of search work without a panic.
+
+use std::sync::OnceLock;
+
+use chaja::config::Config;
+use chaja::indexer;
+use chaja::ingest;
+use chaja::search::{Engine, SearchRequest};
+use tantivy::Index;
+
+use super::support::analyzer;
+
+const NUMERIC_KEYS: &[&str] = &[
+    "INDEX_WRITER_HEAP_MB",
+    "INDEX_THREADS",
+    "SERVER_MAX_QUERY_CHARS",
+    "SERVER_MAX_LIMIT",
+    "SERVER_MAX_OFFSET",
+    "SERVER_REQUEST_TIMEOUT_SECS",
+    "SERVER_MAX_CONCURRENT_SEARCHES",
+    "SEARCH_DEFAULT_LIMIT",
+    "SEARCH_TITLE_BOOST",
+    "SEARCH_SNIPPET_CHARS",
+    "SEARCH_ALL_TERMS_UP_TO",
+    "SEARCH_MIN_MATCH_RATIO",
+    "SEARCH_LONG_QUERY_TITLE_BOOST",
+    "SEARCH_COMMON_TERM_RATIO",
+    "SEARCH_RERANK_DEPTH",
+    "SEARCH_PROXIMITY_WEIGHT",
+    "SEARCH_PROXIMITY_WINDOW",
+    "SEARCH_BIGRAM_WEIGHT",
+    "SEARCH_BIGRAM_MIN_MATCH",
+];
+
+/// splitmix64: a fixed seed, so a failure replays.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// A value as a user might write it in `CHAJA_*` or config.toml.
+    fn value(&mut self) -> String {
+        match self.below(10) {
+            0 => "0".to_string(),
+            1 => "1".to_string(),
+            2 => format!("-{}", self.below(1000)),
+            3 => self.below(50).to_string(),
+            4 => self.below(100_000).to_string(),
+            5 => ["4294967295", "9223372036854775807", "1e30", "1e-30"][self.below(4) as usize]
+                .to_string(),
+            6 => format!("{:.3}", self.below(10_000) as f64 / 1000.0),
+            7 => ["nan", "inf", "-inf", "-0.0"][self.below(4) as usize].to_string(),
+            8 => format!("0.{}", self.below(1000)),
+            _ => ["\"12\"", "true", "[1]", "x"][self.below(4) as usize].to_string(),
+        }
+    }
+}
+
+/// The bundled sample, so questions have candidates to re-rank.
+fn index() -> Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let index = indexer::create_in_ram(&analyzer());
+            indexer::index_articles(&index, &Config::default(), ingest::sample())
+                .expect("indexing works");
+            index
+        })
+        .clone()
+}
+
+const QUERIES: &[&str] = &[
+    "오바마는 언제 미국 대통령에 취임했는가?",
+    "2018년 월드컵 유치 후보로 확정된 나라는 어디인가?",
+    "월드컵 유치",
+    "삼성전자가",
+    "삼성전자 반도체 실적 발표 자율제조 라인",
+    "\"미국 대통령\" -월드컵",
+    "title:월드컵 OR 반도체",
+];
+
+/// Every key alone with edge values and random ones, then random combinations of keys.
+fn cases(random: &mut Random) -> Vec<Vec<(String, String)>> {
+    const EDGES: &[&str] = &["0", "1", "-1", "2", "0.5", "4294967295", "1e30", "nan"];
+    let var = |key: &str, value: String| (format!("CHAJA_{key}"), value);
+    let mut cases = Vec::new();
+    for key in NUMERIC_KEYS {
+        cases.extend(EDGES.iter().map(|v| vec![var(key, v.to_string())]));
+        cases.extend((0..6).map(|_| vec![var(key, random.value())]));
+    }
+    for _ in 0..60 {
+        let keys = 2 + random.below(3);
+        let case = (0..keys)
+            .map(|_| {
+                let key = NUMERIC_KEYS[random.below(NUMERIC_KEYS.len() as u64) as usize];
+                var(key, random.value())
+            })
+            .collect();
+        cases.push(case);
+    }
+    cases
+}
+
+#[test]
+fn random_numeric_settings_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("empty.toml");
+    std::fs::write(&file, "").unwrap();
+    let mut random = Random(0x00C0_FFEE);
+    let (mut accepted, mut refused) = (0, 0);
+    for vars in cases(&mut random) {
+        let config = match Config::load(Some(&file), vars.clone()) {
+            Ok(config) => config,
+            Err(err) => {
+                let message = err.to_string();
+                let named = vars.iter().any(|(k, _)| {
+                    let key = k["CHAJA_".len()..].to_ascii_lowercase();
+                    let (section, key) = key.split_once('_').unwrap();
+                    message.contains(&format!("{section}.{key}"))
+                });
+                assert!(named, "{vars:?}: {message}");
+                refused += 1;
+                continue;
+            }
+        };
+        accepted += 1;
+        // The writer takes the heap and thread settings (it indexes nothing, so it is dropped).
+        let writer = indexer::Writer::new(&index(), &config);
+        assert!(writer.is_ok(), "{vars:?}: writer");
+        drop(writer);
+        let engine = Engine::new(index(), analyzer(), &config).expect("engine opens");
+        for query in QUERIES {
+            for offset in [0, config.server.max_offset] {
+                let request = SearchRequest {
+                    query: query.to_string(),
+                    limit: config.search.default_limit.min(config.server.max_limit),
+                    offset,
+                    ..SearchRequest::default()
+                };
+                let response = engine.search(&request);
+                assert!(response.is_ok(), "{vars:?}: {query}");
+                let _ = engine.top_ids(query, 10).expect("top ids");
+            }
+        }
+    }
+    assert!(
+        accepted > 50 && refused > 50,
+        "{accepted} accepted, {refused} refused"
+    );
+}
