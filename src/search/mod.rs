@@ -183,11 +183,10 @@ impl Engine {
         let started = Instant::now();
         let searcher = self.reader.searcher();
         let stats = Stats::new(&searcher);
-        let built = self.build(&request.query, &stats);
         let mut hits = Vec::new();
         let mut total = 0;
         let mut facets = Facets::default();
-        if built.searchable {
+        if let Some(built) = self.build(&request.query, &stats) {
             let filters = [
                 self.source_filter(&request.sources),
                 self.date_filter(request.from, request.to),
@@ -204,7 +203,6 @@ impl Engine {
             );
             let top = top?;
             (total, facets) = counted?;
-            total = total.max(request.offset + top.len().min(request.limit));
             let page: Vec<(f32, DocAddress)> = top.into_iter().take(request.limit).collect();
             hits = page
                 .into_par_iter()
@@ -246,8 +244,8 @@ impl Engine {
         }
     }
 
-    /// How many documents match, and the facets. Counted over the query's words: for a question the
-    /// bigrams would add nearly every document to the count while barely changing which ones matter.
+    /// How many documents match, and the facets: the documents the hits come from, counted without
+    /// scores (`Built::count`).
     fn count(
         &self,
         searcher: &Searcher,
@@ -295,10 +293,9 @@ impl Engine {
     pub fn top_ids(&self, query: &str, k: usize) -> Result<Vec<(String, f32)>, Error> {
         let searcher = self.reader.searcher();
         let stats = Stats::new(&searcher);
-        let built = self.build(query, &stats);
-        if !built.searchable {
+        let Some(built) = self.build(query, &stats) else {
             return Ok(Vec::new());
-        }
+        };
         let top = self
             .pool
             .install(|| self.ranked(&stats, &built, &*built.query, 0, k))?;
@@ -330,11 +327,18 @@ impl Engine {
         limit: usize,
     ) -> Result<Vec<(f32, DocAddress)>, Error> {
         let searcher = stats.searcher();
-        if built.words.len() < 2 || self.config.proximity_weight <= 0.0 {
-            let top = SharedTopDocs::new(offset + limit);
-            let top = searcher.search_with_statistics_provider(query, &top, stats)?;
-            return Ok(top.into_iter().skip(offset).collect());
-        }
+        let words = match &built.ranking {
+            build::Ranking::Proximity(words)
+                if words.len() > 1 && self.config.proximity_weight > 0.0 =>
+            {
+                words
+            }
+            _ => {
+                let top = SharedTopDocs::new(offset + limit);
+                let top = searcher.search_with_statistics_provider(query, &top, stats)?;
+                return Ok(top.into_iter().skip(offset).collect());
+            }
+        };
         let depth = self.config.rerank_depth;
         let want = (offset + limit).max(depth);
         let top =
@@ -342,7 +346,7 @@ impl Engine {
         let reranked = rerank::by_proximity(
             stats,
             self.fields.body,
-            &built.words,
+            words,
             top,
             depth,
             self.config.proximity_weight,
@@ -351,14 +355,14 @@ impl Engine {
         Ok(reranked.into_iter().skip(offset).take(limit).collect())
     }
 
-    fn build(&self, query: &str, stats: &Stats) -> build::Built {
+    fn build(&self, query: &str, stats: &Stats) -> Option<build::Built> {
         let mut groups = syntax::parse(query);
         self.synonyms.expand(&mut groups, &self.analyzer);
         build::Builder {
             analyzer: &self.analyzer,
             fields: self.fields,
             config: &self.config,
-            stats: Some(stats),
+            stats,
         }
         .build(&groups)
     }
@@ -443,8 +447,9 @@ impl Engine {
         let mut document = self.document(id)?;
         if let Some(query) = query.filter(|q| !q.trim().is_empty()) {
             let searcher = self.reader.searcher();
-            let built = self.build(query, &Stats::new(&searcher));
-            let terms = self.body_terms(&built);
+            let terms = self
+                .build(query, &Stats::new(&searcher))
+                .map_or_else(Vec::new, |built| self.body_terms(&built));
             let ranges: Vec<std::ops::Range<usize>> = self
                 .analyzer
                 .analyze(&document.body)

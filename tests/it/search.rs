@@ -173,6 +173,44 @@ fn paging_walks_the_whole_result_list() {
     assert_eq!(got, want);
 }
 
+#[test]
+fn total_and_facets_count_the_documents_the_hits_come_from() {
+    let engine = sample();
+    for query in [
+        "오바마는 언제 대통령에 취임했는가?",
+        "2022년 월드컵 유치 후보로 확정된 나라는 어디인가?",
+        "대한민국 정부가 발표한 새로운 경제 정책의 주요 내용과 전망",
+        "월드컵 유치",
+        "\"월드컵 유치\" 후보 국가 발표 일정 공개",
+    ] {
+        let all = engine
+            .search(&SearchRequest {
+                query: query.into(),
+                limit: 100,
+                ..SearchRequest::default()
+            })
+            .unwrap();
+        let by_source: u64 = all.facets.source.iter().map(|f| f.count).sum();
+        assert_eq!(by_source as usize, all.total, "{query}");
+        assert!(all.total > 0, "{query}");
+        // The whole result list, walked page by page, is exactly `total` documents long.
+        let mut seen = 0;
+        for offset in (0..all.total).step_by(100) {
+            let page = engine
+                .search(&SearchRequest {
+                    query: query.into(),
+                    limit: 100,
+                    offset,
+                    ..SearchRequest::default()
+                })
+                .unwrap();
+            assert_eq!(page.total, all.total, "{query}");
+            seen += page.hits.len();
+        }
+        assert_eq!(seen, all.total, "{query}");
+    }
+}
+
 fn pairs(values: &[chaja::search::facets::FacetValue]) -> Vec<(&str, u64)> {
     values.iter().map(|m| (m.value.as_str(), m.count)).collect()
 }

@@ -1,10 +1,14 @@
 //! Turns parsed query groups into a tantivy query, analysing each word with the same Korean analyzer
-//! the index used.
+//! the index used: the query's kind is decided once (`Builder::classify`), and each kind has its
+//! builder (`keywords`, `question`).
 
 use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
 use tantivy::Term;
+
+mod keywords;
+mod question;
 
 use super::stats::Stats;
 use super::syntax::{Atom, Group, Role, Scope};
@@ -12,19 +16,39 @@ use crate::analyzer::KoreanTokenizer;
 use crate::config::SearchConfig;
 use crate::schema::Fields;
 
+/// What kind of query a user typed, decided once from its parsed groups; each kind has its builder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Up to `all_terms_up_to` plain words, with or without operators: every word must match.
+    Keywords,
+    /// A question (`…는 누구인가?`) or a longer query of plain words: ranked by how much of it
+    /// matches, any word of it enough to be found, the top re-ranked by how close its words stand.
+    Question,
+    /// More than `all_terms_up_to` plain words beside operators (`+word`, `"phrase"`, `title:`): the
+    /// operators keep their meaning, and at least `min_match_ratio` of the plain words must match.
+    LongWithOperators,
+}
+
+/// How the hits of a query are ordered.
+pub enum Ranking {
+    /// By score alone.
+    Score,
+    /// By score, then the top `rerank_depth` by how close these words stand in the body.
+    Proximity(Vec<String>),
+}
+
 /// A query ready to run, and the part of it worth highlighting.
 pub struct Built {
+    /// Finds and scores the hits.
     pub query: Box<dyn Query>,
-    /// What `total` and facets count: the query itself, or for a question its words alone.
+    /// Matches exactly the documents `query` matches, cheaper to run without scores: `total` and the
+    /// facets count it.
     pub count: Box<dyn Query>,
     /// The query's words as written, without the particles the analyzer dropped (`중소벤처기업부`),
     /// for marking in snippets next to the analysed terms.
     pub spans: Vec<String>,
-    /// For a question: its words, for proximity re-ranking.
-    pub words: Vec<String>,
     pub highlight: Box<dyn Query>,
-    /// Whether anything searchable was left after analysis.
-    pub searchable: bool,
+    pub ranking: Ranking,
 }
 
 pub struct Builder<'a> {
@@ -32,22 +56,53 @@ pub struct Builder<'a> {
     pub fields: Fields,
     pub config: &'a SearchConfig,
     /// Index statistics, to leave terms found in most documents out of long queries.
-    pub stats: Option<&'a Stats<'a>>,
+    pub stats: &'a Stats<'a>,
 }
 
 type Clause = (Occur, Box<dyn Query>);
 
-impl Built {
-    /// Nothing searchable was left (only particles, punctuation or question words).
-    fn empty() -> Built {
-        Built {
-            query: Box::new(EmptyQuery),
-            count: Box::new(EmptyQuery),
-            spans: Vec::new(),
-            words: Vec::new(),
-            highlight: Box::new(EmptyQuery),
-            searchable: false,
+/// The query's atoms (every alternative of every group, in order) with their roles and tokens.
+struct Analysed<'g> {
+    /// The atoms' text joined by spaces, as analysed.
+    text: String,
+    atoms: Vec<(Role, &'g Atom, Vec<Token>)>,
+}
+
+impl Analysed<'_> {
+    /// Each distinct span of text a positive atom's tokens cover, lower-cased.
+    fn spans(&self) -> Vec<String> {
+        let mut spans: Vec<String> = Vec::new();
+        for (role, _, tokens) in &self.atoms {
+            let Some(span) = span_of(tokens).filter(|_| *role != Role::Exclude) else {
+                continue;
+            };
+            let span = self.text[span].to_lowercase();
+            if !spans.contains(&span) {
+                spans.push(span);
+            }
         }
+        spans
+    }
+
+    /// The text the bigram view takes its grams from: positive atoms searched in every field; as
+    /// typed (`typed`), or only the stretch the analyzer kept.
+    fn bigram_source(&self, typed: bool) -> String {
+        let mut source = String::new();
+        for (role, atom, tokens) in &self.atoms {
+            if *role == Role::Exclude || atom.scope != Scope::All {
+                continue;
+            }
+            let text = if typed {
+                Some(atom.text.as_str())
+            } else {
+                span_of(tokens).map(|r| &self.text[r])
+            };
+            if let Some(text) = text {
+                source.push_str(text);
+                source.push(' ');
+            }
+        }
+        source
     }
 }
 
@@ -68,15 +123,23 @@ pub(super) fn term_clauses<'t>(
 }
 
 impl Builder<'_> {
-    pub fn build(&self, groups: &[Group]) -> Built {
-        let mut should = Vec::new();
-        let mut must = Vec::new();
-        let mut exclude = Vec::new();
+    /// The query for `groups`; `None` when analysis leaves nothing to search (only particles,
+    /// punctuation or question words).
+    pub fn build(&self, groups: &[Group]) -> Option<Built> {
+        let analysed = self.analyse(groups);
+        match self.classify(groups) {
+            Kind::Keywords => self.keywords(groups, analysed),
+            Kind::Question => self.question(analysed),
+            Kind::LongWithOperators => self.long_with_operators(groups, analysed),
+        }
+    }
+
+    /// A question ("…는 누구인가?") is ranked by how much of it matches, however short. A word marks
+    /// one when it ends in `?` or begins with a question word (누구인가, 어디에서); a one-letter
+    /// entry (몇, 왜, but also the light verbs 이, 하) only as the whole word, or every name beginning
+    /// with 이 (이순신 장군) or 하 (하이브리드 차량) would be read as a question.
+    pub fn classify(&self, groups: &[Group]) -> Kind {
         let plain = groups.iter().filter(|g| g.role == Role::Should).count();
-        // A question ("…는 누구인가?") is ranked by how much of it matches, however short. A word
-        // marks one when it ends in `?` or begins with a question word (누구인가, 어디에서); a
-        // one-letter entry (몇, 왜, but also the light verbs 이, 하) only as the whole word, or every
-        // name beginning with 이 (이순신 장군) or 하 (하이브리드 차량) would be read as a question.
         let question = plain > 1
             && groups.iter().flat_map(|g| &g.alternatives).any(|a| {
                 a.text.ends_with('?')
@@ -88,208 +151,33 @@ impl Builder<'_> {
                         }
                     })
             });
-        let long = plain > self.config.all_terms_up_to || question;
-        let (text, mut per_atom) = self.analyse_in_context(groups);
-        let atoms = groups
-            .iter()
-            .flat_map(|g| g.alternatives.iter().map(move |a| (g.role, a)));
-        let mut bigram_source = String::new();
-        let mut spans: Vec<String> = Vec::new();
-        for ((role, atom), tokens) in atoms.zip(per_atom.iter_mut()) {
-            // Question words (무엇, 누구…) say what is asked, not what the answer contains.
-            if plain > 1 && role == Role::Should && !atom.phrase {
-                tokens.retain(|t| !self.config.query_stopwords.contains(&t.text));
-            }
-            let span = span_of(tokens).map(|r| &text[r]);
-            if let (Some(span), true) = (span, role != Role::Exclude) {
-                let span = span.to_lowercase();
-                if !spans.contains(&span) {
-                    spans.push(span);
-                }
-            }
-            // Keyword queries take bigrams from what the analyzer kept, so a particle (삼성전자의)
-            // adds no `자의`; in a long question the particles around words help find the passage
-            // that says the same thing, so its words are taken as typed.
-            if long && role != Role::Exclude && atom.scope == Scope::All {
-                bigram_source.push_str(&atom.text);
-                bigram_source.push(' ');
-            } else if let (Some(span), true) =
-                (span, role != Role::Exclude && atom.scope == Scope::All)
-            {
-                bigram_source.push_str(span);
-                bigram_source.push(' ');
-            }
-        }
-        let strict = groups.iter().any(|g| g.role == Role::Must)
-            || groups
-                .iter()
-                .flat_map(|g| &g.alternatives)
-                .any(|a| a.phrase || a.scope == Scope::Title);
-        if long && !strict {
-            let mut built = self.question(groups, &per_atom, &bigram_source);
-            built.spans = spans;
-            return built;
-        }
-        let mut analysed = per_atom.into_iter();
-        for group in groups {
-            let tokens: Vec<Vec<Token>> =
-                analysed.by_ref().take(group.alternatives.len()).collect();
-            if long
-                && group.role == Role::Should
-                && group.alternatives.len() == 1
-                && !group.alternatives[0].phrase
-            {
-                // A long, natural-language query ranks by how much of it matches: every morpheme is
-                // its own clause, question words left out.
-                let scope = group.alternatives[0].scope;
-                should.extend(self.morphemes(&tokens[0], scope));
-                continue;
-            }
-            let alternatives: Vec<Box<dyn Query>> = group
-                .alternatives
-                .iter()
-                .zip(tokens)
-                .filter_map(|(atom, tokens)| self.atom(atom, tokens))
-                .collect();
-            let Some(query) = any_of(alternatives) else {
-                continue;
-            };
-            match group.role {
-                Role::Should => should.push(query),
-                Role::Must => must.push(query),
-                Role::Exclude => exclude.push(query),
-            }
-        }
-        if should.is_empty() && must.is_empty() {
-            return Built::empty();
-        }
-        let highlight: Vec<Clause> = should
-            .iter()
-            .chain(&must)
-            .map(|q| (Occur::Should, q.box_clone()))
-            .collect();
-        // Bigrams may find documents on their own only for plain words; phrases, +words and title:
-        // keep their strict meaning and bigrams just add to the score.
-        let words = self.words(should, must);
-        let bigram = self.bigram(&bigram_source);
-        let positive: Box<dyn Query> = match bigram {
-            // Either view can find a document: the dictionary's words, or enough of the bigrams (new
-            // names, spacing variants); documents matching both rank highest.
-            Some(bigram) if !strict => Box::new(BooleanQuery::new(vec![
-                (Occur::Should, words),
-                (Occur::Should, bigram),
-            ])),
-            // With +required words, bigrams only add to the score.
-            Some(bigram) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, words),
-                (Occur::Should, bigram),
-            ])),
-            None => words,
-        };
-        let query: Box<dyn Query> = if exclude.is_empty() {
-            positive
+        if !question && plain <= self.config.all_terms_up_to {
+            Kind::Keywords
+        } else if has_operators(groups) {
+            Kind::LongWithOperators
         } else {
-            let mut clauses = vec![(Occur::Must, positive)];
-            clauses.extend(exclude.into_iter().map(|q| (Occur::MustNot, q)));
-            Box::new(BooleanQuery::new(clauses))
-        };
-        Built {
-            count: query.box_clone(),
-            spans,
-            words: Vec::new(),
-            query,
-            highlight: Box::new(BooleanQuery::new(highlight)),
-            searchable: true,
+            Kind::Question
         }
     }
 
-    /// A long query of plain words (a question, a sentence): one flat disjunction of term queries
-    /// over the morphemes (title weighted by `long_query_title_boost`) and the bigrams, ranked by how
-    /// much matches. Flat term disjunctions let tantivy skip documents that cannot reach the top.
-    fn question(&self, groups: &[Group], per_atom: &[Vec<Token>], bigram_source: &str) -> Built {
-        let mut words: Vec<String> = Vec::new();
-        let mut excluded = Vec::new();
+    /// Analyses the query's words together, as the index analysed its text, and leaves question
+    /// words (무엇, 누구…) out of the plain words of a query of more than one: they say what is
+    /// asked, not what the answer contains.
+    fn analyse<'g>(&self, groups: &'g [Group]) -> Analysed<'g> {
+        let plain = groups.iter().filter(|g| g.role == Role::Should).count();
+        let (text, per_atom) = self.analyse_in_context(groups);
         let atoms = groups
             .iter()
-            .flat_map(|g| g.alternatives.iter().map(move |a| (g.role, a)));
-        for ((role, atom), tokens) in atoms.zip(per_atom) {
-            if role == Role::Exclude {
-                excluded.extend(self.atom(atom, tokens.clone()));
-                continue;
-            }
-            push_whole_words(tokens, &mut words);
-        }
-        // Terms in a large share of the documents barely move the ranking of a long query but cost
-        // the most to evaluate and count: leave them out (never all of them).
-        let docs = self.stats.map_or(1.0, |s| s.num_docs().max(1) as f32);
-        let df = |field: Field, text: &str| -> f32 {
-            self.stats.map_or(0.0, |s| {
-                s.doc_freq(&Term::from_field_text(field, text)) as f32
+            .flat_map(|g| g.alternatives.iter().map(move |a| (g.role, a)))
+            .zip(per_atom)
+            .map(|((role, atom), mut tokens)| {
+                if plain > 1 && role == Role::Should && !atom.phrase {
+                    tokens.retain(|t| !self.config.query_stopwords.contains(&t.text));
+                }
+                (role, atom, tokens)
             })
-        };
-        let common =
-            |field: Field, text: &str| df(field, text) / docs > self.config.common_term_ratio;
-        // Only a word the index holds can stand in for the ones left out: a question whose present
-        // words are all common keeps them all. Each word's frequency is looked up once.
-        let word_df: Vec<f32> = words.iter().map(|w| df(self.fields.body, w)).collect();
-        let rare = |f: f32| f / docs <= self.config.common_term_ratio;
-        if word_df.iter().any(|&f| f > 0.0 && rare(f)) {
-            let mut kept = word_df.iter().map(|&f| rare(f));
-            words.retain(|_| kept.next().unwrap_or(true));
-        }
-        let term = |field: Field, text: &str, boost: f32| -> Clause {
-            let query = TermQuery::new(
-                Term::from_field_text(field, text),
-                IndexRecordOption::WithFreqs,
-            );
-            (Occur::Should, boosted(Box::new(query), boost))
-        };
-        let mut clauses: Vec<Clause> = Vec::new();
-        for word in &words {
-            clauses.push(term(self.fields.body, word, 1.0));
-            if self.config.long_query_title_boost > 0.0 {
-                clauses.push(term(
-                    self.fields.title,
-                    word,
-                    self.config.long_query_title_boost,
-                ));
-            }
-        }
-        let highlight: Vec<Clause> = clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect();
-        if self.config.bigram_weight > 0.0 {
-            let mut grams = self.grams(bigram_source);
-            grams.retain(|g| !common(self.fields.bigram, g));
-            clauses.extend(
-                grams
-                    .iter()
-                    .map(|g| term(self.fields.bigram, g, self.config.bigram_weight)),
-            );
-        }
-        if clauses.is_empty() {
-            return Built::empty();
-        }
-        let without = |query: Box<dyn Query>| -> Box<dyn Query> {
-            if excluded.is_empty() {
-                return query;
-            }
-            let mut all = vec![(Occur::Must, query)];
-            all.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
-            Box::new(BooleanQuery::new(all))
-        };
-        // Counted: documents whose text holds a word of the question (doc ids only, no frequencies).
-        let count = without(Box::new(BooleanQuery::new(term_clauses(
-            self.fields.body,
-            &words,
-            IndexRecordOption::Basic,
-        ))));
-        Built {
-            query: without(Box::new(BooleanQuery::new(clauses))),
-            count,
-            spans: Vec::new(),
-            words,
-            highlight: Box::new(BooleanQuery::new(highlight)),
-            searchable: true,
-        }
+            .collect();
+        Analysed { text, atoms }
     }
 
     /// Ranked groups: all of them for short queries, enough of them for long ones; `+` groups always.
@@ -476,6 +364,15 @@ fn all_of(mut queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
             queries.into_iter().map(|q| (Occur::Must, q)).collect(),
         ))),
     }
+}
+
+/// Whether any group uses an operator: `+word`, a `"phrase"` or `title:`.
+fn has_operators(groups: &[Group]) -> bool {
+    groups.iter().any(|g| g.role == Role::Must)
+        || groups
+            .iter()
+            .flat_map(|g| &g.alternatives)
+            .any(|a| a.phrase || a.scope == Scope::Title)
 }
 
 /// Adds each word of `tokens` not yet in `words`, leaving out compound parts: they share their word's

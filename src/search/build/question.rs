@@ -1,0 +1,131 @@
+//! The builder of `Kind::Question`: a question or a long query of plain words, found through any of
+//! its words and ranked by how much of it matches, words and bigrams alike.
+
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::{boosted, push_whole_words, term_clauses, Analysed, Builder, Built, Clause, Ranking};
+use crate::search::syntax::Role;
+
+impl Builder<'_> {
+    /// Flat disjunctions of term queries over the morphemes (title weighted by
+    /// `long_query_title_boost`) and the bigrams. A document is found through a word of the question;
+    /// the bigrams (in nearly every document for a long question) add to its score, so `total`
+    /// counts the documents that hold a word.
+    pub(super) fn question(&self, analysed: Analysed) -> Option<Built> {
+        let spans = analysed.spans();
+        let bigram_source = analysed.bigram_source(true);
+        let mut words: Vec<String> = Vec::new();
+        let mut excluded = Vec::new();
+        for (role, atom, tokens) in analysed.atoms {
+            if role == Role::Exclude {
+                excluded.extend(self.atom(atom, tokens));
+                continue;
+            }
+            push_whole_words(&tokens, &mut words);
+        }
+        self.leave_out_common_words(&mut words);
+        let fields: Vec<(Field, f32)> = std::iter::once((self.fields.body, 1.0))
+            .chain(
+                (self.config.long_query_title_boost > 0.0)
+                    .then_some((self.fields.title, self.config.long_query_title_boost)),
+            )
+            .collect();
+        let term = |field: Field, text: &str, boost: f32, option| -> Clause {
+            let query = TermQuery::new(Term::from_field_text(field, text), option);
+            (Occur::Should, boosted(Box::new(query), boost))
+        };
+        let word_clauses = |option| -> Vec<Clause> {
+            words
+                .iter()
+                .flat_map(|w| fields.iter().map(move |&(f, boost)| (f, w, boost)))
+                .map(|(field, word, boost)| term(field, word, boost, option))
+                .collect()
+        };
+        let scored = word_clauses(IndexRecordOption::WithFreqs);
+        let highlight: Vec<Clause> = scored.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        let grams = if self.config.bigram_weight > 0.0 {
+            let mut grams = self.grams(&bigram_source);
+            grams.retain(|g| !self.common(self.fields.bigram, g));
+            grams
+        } else {
+            Vec::new()
+        };
+        let gram_clauses: Vec<Clause> = grams
+            .iter()
+            .map(|g| {
+                let weight = self.config.bigram_weight;
+                term(self.fields.bigram, g, weight, IndexRecordOption::WithFreqs)
+            })
+            .collect();
+        let without = |query: Box<dyn Query>| -> Box<dyn Query> {
+            if excluded.is_empty() {
+                return query;
+            }
+            let mut all = vec![(Occur::Must, query)];
+            all.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
+            Box::new(BooleanQuery::new(all))
+        };
+        let (query, count): (Box<dyn Query>, Box<dyn Query>) =
+            match (scored.is_empty(), gram_clauses.is_empty()) {
+                (true, true) => return None,
+                // Only bigrams are left (every word was a question word): they find the documents.
+                (true, false) => {
+                    let count = term_clauses(self.fields.bigram, &grams, IndexRecordOption::Basic);
+                    (
+                        Box::new(BooleanQuery::new(gram_clauses)),
+                        Box::new(BooleanQuery::new(count)),
+                    )
+                }
+                (false, true) => (
+                    Box::new(BooleanQuery::new(scored)),
+                    Box::new(BooleanQuery::new(word_clauses(IndexRecordOption::Basic))),
+                ),
+                (false, false) => (
+                    Box::new(BooleanQuery::new(vec![
+                        (
+                            Occur::Must,
+                            Box::new(BooleanQuery::new(scored)) as Box<dyn Query>,
+                        ),
+                        (Occur::Should, Box::new(BooleanQuery::new(gram_clauses))),
+                    ])),
+                    Box::new(BooleanQuery::new(word_clauses(IndexRecordOption::Basic))),
+                ),
+            };
+        Some(Built {
+            query: without(query),
+            count: without(count),
+            spans,
+            highlight: Box::new(BooleanQuery::new(highlight)),
+            ranking: Ranking::Proximity(words),
+        })
+    }
+
+    /// Terms in a large share of the documents barely move the ranking of a long query but cost the
+    /// most to evaluate and count: leave them out. Only a word the index holds can stand in for the
+    /// ones left out, so a question whose present words are all common keeps them all. Each word's
+    /// frequency is looked up once.
+    fn leave_out_common_words(&self, words: &mut Vec<String>) {
+        let docs = self.stats.num_docs().max(1) as f32;
+        let df: Vec<f32> = words
+            .iter()
+            .map(|w| {
+                self.stats
+                    .doc_freq(&Term::from_field_text(self.fields.body, w)) as f32
+            })
+            .collect();
+        let rare = |f: f32| f / docs <= self.config.common_term_ratio;
+        if df.iter().any(|&f| f > 0.0 && rare(f)) {
+            let mut kept = df.iter().map(|&f| rare(f));
+            words.retain(|_| kept.next().unwrap_or(true));
+        }
+    }
+
+    /// Whether `text` is in more than `common_term_ratio` of the documents.
+    fn common(&self, field: Field, text: &str) -> bool {
+        let docs = self.stats.num_docs().max(1) as f32;
+        let df = self.stats.doc_freq(&Term::from_field_text(field, text)) as f32;
+        df / docs > self.config.common_term_ratio
+    }
+}
