@@ -6,7 +6,7 @@
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::breaks;
+use super::{breaks, KoreanTokenizer};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Script {
@@ -36,16 +36,28 @@ pub fn bigrams_with_breaks(text: &str, breaks: Vec<usize>) -> Vec<Token> {
     tokens
 }
 
-/// The bigram analyzer as a tantivy tokenizer: bridges the spaces of a text the Korean analyzer just
-/// analysed on this thread as that analysis says (`breaks`), and every space of other texts.
-#[derive(Clone, Default)]
-pub struct BigramTokenizer;
+/// The bigram analyzer as a tantivy tokenizer. The spaces not to bridge come from the Korean
+/// analysis of the text: handed over by the Korean analyzer when it has just analysed the same text
+/// on this thread (as indexing does, field after field), else found by analysing it here.
+#[derive(Clone)]
+pub struct BigramTokenizer {
+    korean: KoreanTokenizer,
+}
+
+impl BigramTokenizer {
+    pub fn new(korean: &KoreanTokenizer) -> Self {
+        BigramTokenizer {
+            korean: korean.clone(),
+        }
+    }
+}
 
 impl Tokenizer for BigramTokenizer {
     type TokenStream<'a> = BigramStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> BigramStream<'a> {
-        BigramStream::new(text, breaks::take(text))
+        let breaks = breaks::take(text).unwrap_or_else(|| self.korean.breaks_of(text));
+        BigramStream::new(text, breaks)
     }
 }
 

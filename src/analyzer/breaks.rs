@@ -6,11 +6,12 @@
 //! rare terms, which are what makes indexing a term costly. Endings are still bridged: compound verbs
 //! are written both ways (`되돌아 보고`, `되돌아보고`).
 //!
-//! tantivy indexes a document's fields one after another on one indexing thread, in schema order:
-//! title and body through the Korean analyzer, then the same texts again as bigrams. The Korean
-//! analyzer leaves the breaks of the texts it analysed last on its thread; the bigram tokenizer takes
-//! those of the same text. For a text the Korean analyzer did not just see, every space is bridged:
-//! more grams, never fewer.
+//! The breaks come from the Korean analysis, and the bigram tokenizer gets them either way: it
+//! analyses a text itself (`BigramTokenizer`), unless the Korean analyzer has just done so on the
+//! same thread and left them here. That hand-over is only a saving: tantivy indexes a document's
+//! fields one after another on one indexing thread, in schema order (title and body through the
+//! Korean analyzer, then the same texts as bigrams), so while it does, each text is analysed once;
+//! if it ever stops doing so, the grams stay the same and indexing does the analysis twice.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -54,17 +55,13 @@ pub fn leave(text: &str, breaks: Vec<usize>) {
     });
 }
 
-/// The breaks left for `text` on this thread, in increasing order; none when it was not just
+/// The breaks left for `text` on this thread, in increasing order; `None` when it was not just
 /// analysed here.
-pub fn take(text: &str) -> Vec<usize> {
+pub fn take(text: &str) -> Option<Vec<usize>> {
     LEFT.with(|left| {
-        let Ok(mut left) = left.try_borrow_mut() else {
-            return Vec::new();
-        };
-        match left.iter().position(|l| l.text == text) {
-            Some(i) => left.remove(i).map(|l| l.breaks).unwrap_or_default(),
-            None => Vec::new(),
-        }
+        let mut left = left.try_borrow_mut().ok()?;
+        let i = left.iter().position(|l| l.text == text)?;
+        left.remove(i).map(|l| l.breaks)
     })
 }
 
@@ -85,13 +82,13 @@ mod tests {
     fn breaks_go_to_the_same_text_once() {
         leave("제목", vec![]);
         leave("본문이 길다", vec![9]);
-        assert_eq!(take("다른 글"), Vec::<usize>::new());
-        assert_eq!(take("본문이 길다"), vec![9]);
-        assert_eq!(take("본문이 길다"), Vec::<usize>::new());
+        assert_eq!(take("다른 글"), None);
+        assert_eq!(take("본문이 길다"), Some(vec![9]));
+        assert_eq!(take("본문이 길다"), None);
         for n in 0..KEPT + 1 {
             leave(&format!("글 {n}"), vec![n]);
         }
-        assert_eq!(take("글 0"), Vec::<usize>::new(), "the oldest is forgotten");
-        assert_eq!(take(&format!("글 {KEPT}")), vec![KEPT]);
+        assert_eq!(take("글 0"), None, "the oldest is forgotten");
+        assert_eq!(take(&format!("글 {KEPT}")), Some(vec![KEPT]));
     }
 }

@@ -95,6 +95,20 @@ fn encode(
     }
     let length = ((records.len() - start) as u32).to_le_bytes();
     records[start..start + 4].copy_from_slice(&length);
+    debug_assert!(
+        records.len() < u32::MAX as usize,
+        "a record offset must fit a slot's 32 bits"
+    );
+    if cfg!(debug_assertions) {
+        // The record reads back as written: a layout slip fails here, not as wrong tokens.
+        let record = Record::at(records, start);
+        let texts: usize = tokens.iter().map(|t| t.text.len()).sum();
+        debug_assert_eq!(record.bytes.len(), records.len() - start);
+        debug_assert_eq!(record.word, word.as_bytes());
+        debug_assert_eq!(record.context, context.slot());
+        debug_assert_eq!((record.tokens, record.breaks), (tokens.len(), breaks.len()));
+        debug_assert_eq!(record.texts_at() + texts, record.bytes.len());
+    }
 }
 
 /// A record read back.
@@ -121,6 +135,10 @@ impl<'a> Record<'a> {
     fn at(records: &'a [u8], offset: usize) -> Record<'a> {
         let rest = records.get(offset..).unwrap_or_default();
         let bytes = rest.get(..number(rest, 0)).unwrap_or_default();
+        debug_assert!(
+            bytes.len() >= 4 * HEADER,
+            "offset {offset} is not the start of a record"
+        );
         let field = |i: usize| number(bytes, 4 * i);
         let word_len = field(2);
         Record {
@@ -181,6 +199,10 @@ impl Generation {
     }
 
     fn place(&mut self, hash: u64, offset: usize) {
+        debug_assert!(
+            offset < u32::MAX as usize,
+            "offset {offset} overflows a slot"
+        );
         let mut i = hash as usize & self.mask();
         while self.slots[i] != 0 {
             i = (i + 1) & self.mask();

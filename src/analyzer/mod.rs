@@ -211,6 +211,13 @@ impl KoreanTokenizer {
         bigram::bigrams_with_breaks(text, breaks)
     }
 
+    /// The particle breaks of `text` (see `breaks`), found as indexing finds them.
+    fn breaks_of(&mut self, text: &str) -> Vec<usize> {
+        let mut breaks = Vec::new();
+        drop(self.analyze_remembered(text, &mut breaks));
+        breaks
+    }
+
     /// [`Self::analyze_with_breaks`] word by word (see `memo`): words not remembered are analysed
     /// together, then every word's tokens are replayed from the memo as the stream is read. Same
     /// tokens and breaks.
@@ -538,7 +545,7 @@ pub fn register(index: &Index, analyzer: &KoreanTokenizer) {
         .register(KOREAN, TextAnalyzer::from(analyzer.clone()));
     index
         .tokenizers()
-        .register(BIGRAM, TextAnalyzer::from(BigramTokenizer));
+        .register(BIGRAM, TextAnalyzer::from(BigramTokenizer::new(analyzer)));
 }
 
 #[cfg(test)]

@@ -322,7 +322,8 @@ fn reading_alone(input: &Path) -> Result<f64, Error> {
 fn analyzer_alone(input: &Path, analyzer: &KoreanTokenizer) -> Result<AnalyzerRun, Error> {
     let (mut bytes, mut tokens, mut grams) = (0usize, 0usize, 0usize);
     let (mut lindera, mut korean, mut bigram) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
-    let (mut korean_analyzer, mut bigram_analyzer) = (analyzer.clone(), BigramTokenizer);
+    let (mut korean_analyzer, mut bigram_analyzer) =
+        (analyzer.clone(), BigramTokenizer::new(analyzer));
     for file in ingest::files(input)? {
         for article in ingest::read_file(&file).flatten() {
             for text in [&article.title, &article.body] {

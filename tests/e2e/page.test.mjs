@@ -152,7 +152,7 @@ try {
     const response = await page.goto(`${base}/?q=${encodeURIComponent("악성 링크")}`);
     assert.match(response.headers()["content-security-policy"] || "", /script-src 'self'/);
     await resultsFor(page, { q: "악성 링크" });
-    const hrefs = await page.locator("#results a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    const hrefs = await page.locator("#results li[data-id=xss-1] a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
     assert.ok(hrefs.length >= 2, `links: ${hrefs}`);
     assert.ok(hrefs.every((h) => h.startsWith("/doc/")), `links: ${hrefs}`);
     await page.goto(`${base}/doc/xss-1`);

@@ -6,11 +6,10 @@ use chaja::analyzer::{BigramTokenizer, KoreanTokenizer, KO_DIC_SPACED};
 use chaja::config::AnalyzerConfig;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::support::shared;
+use crate::shared;
 
-#[test]
-fn the_ko_dic_entries_that_hold_a_space_are_the_ones_words_are_kept_together_after() {
-    let Some(shared) = shared() else { return };
+pub fn the_ko_dic_entries_that_hold_a_space_are_the_ones_words_are_kept_together_after() {
+    let shared = shared();
     let source = shared.join("lindera/mecab-ko-dic-2.1.1-20180720-recovered.tar.gz");
     let csv = Command::new("tar")
         .arg("-xzOf")
@@ -54,16 +53,16 @@ fn drain(mut stream: impl TokenStream) -> Vec<Token> {
     tokens
 }
 
-#[test]
-fn wikipedia_articles_index_word_by_word_as_they_read_whole() {
-    let Some(shared) = shared() else { return };
+pub fn wikipedia_articles_index_word_by_word_as_they_read_whole() {
+    let shared = shared();
     let mut indexing = KoreanTokenizer::new(&AnalyzerConfig::default()).unwrap();
+    let mut bigrams = BigramTokenizer::new(&indexing);
     let input = shared.join("corpus/kowiki-sample.jsonl.gz");
     let mut words = 0;
     for article in chaja::ingest::read_file(&input).flatten().take(400) {
         for text in [&article.title, &article.body] {
             let remembered = terms(drain(indexing.token_stream(text)));
-            let grams = terms(drain(BigramTokenizer.token_stream(text)));
+            let grams = terms(drain(bigrams.token_stream(text)));
             assert_eq!(remembered, terms(indexing.analyze(text)), "{text}");
             assert_eq!(grams, terms(indexing.bigrams(text)), "{text}");
             words += remembered.len();

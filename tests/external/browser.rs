@@ -1,15 +1,22 @@
 //! The search page in a real headless Chromium: starts chaja on a free port and runs
-//! `tests/e2e/page.test.mjs` (playwright-core driving Debian's chromium). Skipped when chromium or the
-//! npm packages are missing, except under `CI=true` where that is a failure.
+//! `tests/e2e/page.test.mjs` (playwright-core driving Debian's chromium).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::support::{collection, engine_of};
+use crate::support::{collection, engine_of};
 use chaja::config::Config;
 use chaja::http::{self, AppState};
 
-fn chromium() -> Option<PathBuf> {
+fn e2e() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e")
+}
+
+/// Debian's chromium and the npm packages the test drives it with, when both are there.
+pub fn chromium() -> Option<PathBuf> {
+    if !e2e().join("node_modules/playwright-core").is_dir() {
+        return None;
+    }
     let from_env = std::env::var_os("CHROMIUM_PATH").map(PathBuf::from);
     from_env
         .into_iter()
@@ -17,19 +24,21 @@ fn chromium() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn search_page_in_headless_chromium() {
-    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
-    let ready = e2e.join("node_modules/playwright-core").is_dir();
-    let Some(chromium) = chromium().filter(|_| ready) else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!(
-                "CI=true but chromium or tests/e2e/node_modules is missing (.ci/run installs them)"
-            );
-        }
-        eprintln!("skipping browser test: install chromium and run `npm ci` in tests/e2e");
-        return;
-    };
+pub fn search_page_in_headless_chromium() {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime starts")
+        .block_on(drive_the_page());
+}
+
+async fn drive_the_page() {
+    let e2e = e2e();
+    let chromium = chromium().expect(
+        "chromium or tests/e2e/node_modules is missing: install Debian's chromium and run \
+         `npm ci` in tests/e2e (.ci/run does both)",
+    );
     let state = AppState::new(engine_of(collection()), Config::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());

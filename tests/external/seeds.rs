@@ -6,7 +6,8 @@ use chaja::config::Config;
 use chaja::indexer;
 use chaja::search::Engine;
 
-use super::support::{analyzer, ids, search, shared};
+use crate::shared;
+use crate::support::{analyzer, ids, search};
 
 const DEEPSEEK: &str = "003_48acb720e9773981";
 const TRADE_INSURANCE: &str = "001_4867c593fb02ccbe";
@@ -15,9 +16,9 @@ const NEWSPIM_2019: &str = "002_2c1ff1fbb307a807";
 const COLUMN: &str = "004_8ab676931d42010d";
 
 /// The seed pages indexed through `index_paths` into a temporary folder, once.
-fn seeds() -> Option<&'static Engine> {
+fn seeds() -> &'static Engine {
     static ENGINE: OnceLock<(tempfile::TempDir, Engine)> = OnceLock::new();
-    let shared = shared()?;
+    let shared = shared();
     let (_, engine) = ENGINE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
@@ -32,12 +33,11 @@ fn seeds() -> Option<&'static Engine> {
         let engine = Engine::new(index, analyzer(), &config).unwrap();
         (dir, engine)
     });
-    Some(engine)
+    engine
 }
 
-#[test]
-fn each_article_comes_first_for_its_own_subject() {
-    let Some(engine) = seeds() else { return };
+pub fn each_article_comes_first_for_its_own_subject() {
+    let engine = seeds();
     for (query, id) in [
         ("딥시크", DEEPSEEK),
         ("무역보험공사", TRADE_INSURANCE),
@@ -57,9 +57,8 @@ fn each_article_comes_first_for_its_own_subject() {
     }
 }
 
-#[test]
-fn particles_on_the_query_do_not_matter() {
-    let Some(engine) = seeds() else { return };
+pub fn particles_on_the_query_do_not_matter() {
+    let engine = seeds();
     let plain = ids(engine, "삼성전자");
     assert!(
         plain.contains(&ZUCKERBERG.to_string()) && plain.contains(&COLUMN.to_string()),
@@ -72,9 +71,8 @@ fn particles_on_the_query_do_not_matter() {
     assert_eq!(ids(engine, "저커버그는")[0], ZUCKERBERG);
 }
 
-#[test]
-fn chrome_and_teaser_words_find_nothing() {
-    let Some(engine) = seeds() else { return };
+pub fn chrome_and_teaser_words_find_nothing() {
+    let engine = seeds();
     // Weather widgets, menus, "베스트 기사" / "최신기사" / "HOT클릭" teasers, shopping links, copyright.
     for query in [
         "구름많음",
@@ -103,9 +101,8 @@ fn chrome_and_teaser_words_find_nothing() {
     }
 }
 
-#[test]
-fn titles_dates_and_publishers_come_out_right() {
-    let Some(engine) = seeds() else { return };
+pub fn titles_dates_and_publishers_come_out_right() {
+    let engine = seeds();
     let expect = [
         (
             ZUCKERBERG,
@@ -146,9 +143,8 @@ fn titles_dates_and_publishers_come_out_right() {
     }
 }
 
-#[test]
-fn snippets_show_the_hit_not_the_chrome() {
-    let Some(engine) = seeds() else { return };
+pub fn snippets_show_the_hit_not_the_chrome() {
+    let engine = seeds();
     let response = search(engine, "무역보험공사를");
     let hit = &response.hits[0];
     assert!(

@@ -1,9 +1,6 @@
-mod analysis;
 mod api;
-mod browser;
 mod ingest;
 mod relevance;
 mod search;
-mod seeds;
 mod settings;
 mod support;

@@ -9,7 +9,7 @@ use chaja::eval::{evaluate, EvalQuery};
 use chaja::indexer;
 use chaja::search::{Engine, SearchRequest};
 
-use super::support::{article, engine_of, ids};
+use super::support::{article, engine_of, engine_with, ids};
 
 fn newsroom() -> Engine {
     engine_of(vec![
@@ -284,13 +284,20 @@ fn questions_prefer_passages_where_the_words_stand_together() {
     let together = format!(
         "{gap}{gap}{gap}{gap}1958년 월드컵 대회는 스웨덴에서 개최되었다. {gap}{gap}{gap}{gap}{gap}"
     );
-    let engine = engine_of(vec![
-        article("scattered", "기록", &scattered),
-        article("together", "기록", &together),
-    ]);
+    let items = || {
+        vec![
+            article("scattered", "기록", &scattered),
+            article("together", "기록", &together),
+        ]
+    };
     // 나라 is in neither passage: a word the index lacks never pushes out the ones it has.
+    let question = "1958년 월드컵 대회를 개최한 나라는 어디인가?";
+    assert_eq!(ids(&engine_of(items()), question)[0], "together");
+    // The control: without the re-ranking, BM25 alone puts the repetitions first.
+    let mut config = Config::default();
+    config.search.proximity_weight = 0.0;
     assert_eq!(
-        ids(&engine, "1958년 월드컵 대회를 개최한 나라는 어디인가?")[0],
-        "together"
+        ids(&engine_with(items(), &config), question)[0],
+        "scattered"
     );
 }

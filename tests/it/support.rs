@@ -1,6 +1,5 @@
 //! Shared helpers: engines over in-repo data, and the `../shared` folder when it is there.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chaja::analyzer::KoreanTokenizer;
@@ -22,7 +21,12 @@ pub fn analyzer() -> KoreanTokenizer {
 
 /// An in-memory engine over `items`.
 pub fn engine_of(items: Vec<ingest::Item>) -> Engine {
-    let config = Config::default();
+    engine_with(items, &Config::default())
+}
+
+/// An in-memory engine over `items` with these settings.
+pub fn engine_with(items: Vec<ingest::Item>, config: &Config) -> Engine {
+    let config = config.clone();
     let index = indexer::create_in_ram(&analyzer());
     indexer::index_articles(&index, &config, items).expect("indexing works");
     let engine = Engine::new(index, analyzer(), &config).expect("engine opens");
@@ -98,23 +102,6 @@ pub fn collection() -> Vec<ingest::Item> {
         published_at: None,
     }));
     items
-}
-
-/// `../shared` beside the checkout. Missing is a skip on a developer machine and a failure under
-/// `CI=true`.
-pub fn shared() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if dir.join("corpus/seeds").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "CI=true but {} is missing: tests that read ../shared must run in CI",
-            dir.display()
-        );
-    }
-    eprintln!("skipping: {} not found", dir.display());
-    None
 }
 
 /// The first page (10 hits) for `query`.
