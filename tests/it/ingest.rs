@@ -101,19 +101,22 @@ fn chaja(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `chaja index --input FILE --index-dir idx` in `dir`, which must succeed: its stdout and stderr.
+fn index_ok(dir: &std::path::Path, file: &str) -> (String, String) {
+    let out = chaja(dir, &["index", "--input", file, "--index-dir", "idx"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
 #[test]
 fn cli_index_counts_and_fails_when_nothing_is_indexable() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("good.jsonl"), MIXED).unwrap();
     std::fs::write(dir.path().join("bad.jsonl"), "{\"id\":\"x\"}\nnot json\n").unwrap();
 
-    let out = chaja(
-        dir.path(),
-        &["index", "--input", "good.jsonl", "--index-dir", "idx"],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let (stdout, stderr) = index_ok(dir.path(), "good.jsonl");
     assert!(
         stdout.contains("indexed 2 new, replaced 1, skipped 3"),
         "{stdout}"
@@ -155,13 +158,7 @@ fn a_javascript_url_is_reported_and_its_document_kept_without_it() {
         "{\"id\":\"x1\",\"title\":\"월드컵 악성 링크\",\"body\":\"월드컵 기사\",\"url\":\"javascript:alert(document.domain)\"}\n",
     )
     .unwrap();
-    let out = chaja(
-        dir.path(),
-        &["index", "--input", "x.jsonl", "--index-dir", "idx"],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let (stdout, stderr) = index_ok(dir.path(), "x.jsonl");
     assert!(
         stdout.contains("indexed 1 new, replaced 0, skipped 0"),
         "{stdout}"

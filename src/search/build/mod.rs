@@ -346,22 +346,21 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     }
 }
 
-fn any_of(mut queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
-    match queries.len() {
-        0 => None,
-        1 => queries.pop(),
-        _ => Some(Box::new(BooleanQuery::new(
-            queries.into_iter().map(|q| (Occur::Should, q)).collect(),
-        ))),
-    }
+fn any_of(queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    joined(queries, Occur::Should)
 }
 
-fn all_of(mut queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+fn all_of(queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    joined(queries, Occur::Must)
+}
+
+/// The queries joined with `occur`; one query stays as it is.
+fn joined(mut queries: Vec<Box<dyn Query>>, occur: Occur) -> Option<Box<dyn Query>> {
     match queries.len() {
         0 => None,
         1 => queries.pop(),
         _ => Some(Box::new(BooleanQuery::new(
-            queries.into_iter().map(|q| (Occur::Must, q)).collect(),
+            queries.into_iter().map(|q| (occur, q)).collect(),
         ))),
     }
 }
