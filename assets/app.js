@@ -1,4 +1,4 @@
-// 찾아 search page: the state lives in the URL (q, source, from, to, sort, page); the page renders
+// 찾아 search page: the state lives in the URL (q, source, from, to, sort, page, strict); the page renders
 // whatever the URL says, so links are shareable and back/forward work.
 "use strict";
 
@@ -18,6 +18,7 @@ function readState() {
     to: p.get("to") || "",
     sort: p.get("sort") === "date" ? "date" : "relevance",
     page: Number.isFinite(page) && page > 0 ? Math.min(page, MAX_PAGES) : 1,
+    strict: p.get("strict") === "1",
   };
 }
 
@@ -29,6 +30,7 @@ function pageParams(s) {
   if (s.to) p.set("to", s.to);
   if (s.sort === "date") p.set("sort", "date");
   if (s.page > 1) p.set("page", String(s.page));
+  if (s.strict) p.set("strict", "1");
   return p;
 }
 
@@ -45,7 +47,9 @@ function go(url, replace) {
 }
 
 function update(changes, replace) {
-  go(pageUrl({ ...readState(), page: 1, ...changes }), replace);
+  // A new query is read generously again; other changes keep the strict reading asked for.
+  const strict = "q" in changes ? false : readState().strict;
+  go(pageUrl({ ...readState(), page: 1, strict, ...changes }), replace);
 }
 
 function el(tag, attrs, ...children) {
@@ -128,6 +132,7 @@ async function search(s) {
 }
 
 function showError(message) {
+  renderRelaxed(null, null);
   $("results").replaceChildren();
   $("pager").replaceChildren();
   setStatus(message, "error");
@@ -142,6 +147,7 @@ function showResults(s, data) {
   if (data.total === 0) {
     $("results").replaceChildren();
     $("pager").replaceChildren();
+    renderRelaxed(s, null);
     const filtered = s.sources.length || s.from || s.to;
     setStatus(
       `'${s.q}'에 대한 검색결과가 없습니다. ` +
@@ -154,8 +160,30 @@ function showResults(s, data) {
   const first = (s.page - 1) * PAGE_SIZE + 1;
   const last = first + data.hits.length - 1;
   setStatus(`검색결과 ${data.total.toLocaleString("ko-KR")}건 중 ${first}–${last} (${seconds}초)`);
+  renderRelaxed(s, data.relaxed);
   $("results").replaceChildren(...data.hits.map((hit) => renderHit(hit, s.q)));
   renderPager(s, data.total);
+}
+
+// What the server relaxed to find something (quotes not required, words left out), in Korean, with
+// a link to the query as typed.
+function renderRelaxed(s, relaxed) {
+  const notice = $("relaxed");
+  if (!relaxed) {
+    notice.hidden = true;
+    notice.replaceChildren();
+    return;
+  }
+  const quote = (words) => words.map((w) => `'${w}'`).join(", ");
+  const parts = [];
+  if (relaxed.phrases.length) parts.push(`따옴표 안의 ${quote(relaxed.phrases)}를 정확히 일치시키지 않고`);
+  if (relaxed.dropped.length) parts.push(`${quote(relaxed.dropped)} 없이`);
+  const strict = pageUrl({ ...s, page: 1, strict: true });
+  notice.replaceChildren(
+    `${parts.join(", ")} 검색한 결과입니다. `,
+    el("a", { href: strict, "data-internal": true, text: "입력한 그대로 검색" }),
+  );
+  notice.hidden = false;
 }
 
 function docUrl(id, q) {

@@ -1,6 +1,7 @@
 //! Opening or creating the on-disk index, and writing articles into it: replace by id, count what
 //! happened, commit, show progress. Does not parse input (see `ingest`).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,7 @@ use crate::analyzer::{self, KoreanTokenizer};
 use crate::config::{AnalyzerConfig, Config};
 use crate::error::{BadDocument, Error, InternalError};
 use crate::ingest::{self, Article};
+use crate::normalize;
 use crate::schema::{self, Fields};
 
 /// File in the index folder recording the analyzer settings the index was built with.
@@ -69,6 +71,12 @@ struct StoredSettings {
     analyzer: AnalyzerConfig,
     /// Content fingerprint of the user dictionary (a changed word list needs a re-index too).
     user_dictionary: String,
+    /// Content fingerprint of the Hanja list.
+    #[serde(default)]
+    hanja: String,
+    /// What analysis did beyond its settings (0 for indexes from before this was recorded).
+    #[serde(default)]
+    analysis: u32,
 }
 
 impl StoredSettings {
@@ -76,6 +84,8 @@ impl StoredSettings {
         StoredSettings {
             analyzer: config.clone(),
             user_dictionary: analyzer::user_dictionary_fingerprint(&config.user_dictionary),
+            hanja: analyzer::hanja_fingerprint(&config.hanja),
+            analysis: analyzer::ANALYSIS_VERSION,
         }
     }
 }
@@ -87,9 +97,10 @@ pub fn analyzer_settings_changed(dir: &Path, config: &AnalyzerConfig) -> Option<
         .is_ok_and(|s| s == StoredSettings::of(config));
     (!same).then(|| {
         format!(
-            "the analyzer settings (stop tags, decompounding, user dictionary) differ from those {} \
-             was built with; documents already indexed keep the old analysis: delete the folder and \
-             re-index for the new settings to apply everywhere",
+            "the analysis (stop tags, decompounding, user dictionary, Hanja list, or this version of \
+             chaja's normalisation and readings) differs from the one {} was built with; documents \
+             already indexed keep the old analysis: delete the folder and re-index for the new \
+             analysis to apply everywhere",
             dir.display()
         )
     })
@@ -150,8 +161,14 @@ impl Writer {
         })
     }
 
-    pub fn add(&mut self, article: Article) -> Result<(), Error> {
+    pub fn add(&mut self, mut article: Article) -> Result<(), Error> {
         let f = self.fields;
+        // Stored as analysed, so snippets and highlights line up with the index.
+        for text in [&mut article.title, &mut article.body] {
+            if let Cow::Owned(normal) = normalize::text(text) {
+                *text = normal;
+            }
+        }
         let id_term = Term::from_field_text(f.id, &article.id);
         let existed = !self.seen.insert(article.id.clone())
             || self.committed.search(

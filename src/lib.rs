@@ -1,7 +1,7 @@
 //! chaja (찾아): a Korean full-text search server.
 //!
 //! Articles come in through [`ingest`] (scraped news pages, JSONL), are analysed by [`analyzer`]
-//! (lindera with the ko-dic dictionary) and written by [`indexer`] into a tantivy index laid out by
+//! (lindera with the ko-dic dictionary, after [`normalize`]) and written by [`indexer`] into a tantivy index laid out by
 //! [`schema`]; [`search`] ranks and highlights, [`http`] serves it, [`cli`] ties it together.
 
 pub mod analyzer;
@@ -13,5 +13,6 @@ pub mod eval;
 pub mod http;
 pub mod indexer;
 pub mod ingest;
+pub mod normalize;
 pub mod schema;
 pub mod search;

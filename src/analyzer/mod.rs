@@ -5,6 +5,7 @@
 mod bigram;
 mod breaks;
 mod cuts;
+mod hanja;
 mod memo;
 mod pos;
 mod words;
@@ -24,9 +25,15 @@ use crate::error::{ConfigError, Error, InternalError};
 pub use bigram::BigramTokenizer;
 pub use cuts::KO_DIC_SPACED;
 use cuts::{Batch, Cuts};
+pub use hanja::fingerprint as hanja_fingerprint;
+use hanja::Abbreviations;
 use memo::{Handle, Memo};
 pub use pos::StopTags;
 use words::{Fate, Fates, Word};
+
+/// Version of what analysis does beyond its settings (normalisation, Hanja readings): an index built
+/// by another version warns that it needs a re-index.
+pub const ANALYSIS_VERSION: u32 = 2;
 
 /// Name under which the Korean analyzer is registered on every index.
 pub const KOREAN: &str = "ko";
@@ -137,6 +144,7 @@ pub struct KoreanTokenizer {
     decompound: Decompound,
     fates: Arc<Fates>,
     cuts: Arc<Cuts>,
+    hanja: Arc<Abbreviations>,
     memo: Memo,
 }
 
@@ -148,6 +156,7 @@ impl Clone for KoreanTokenizer {
             decompound: self.decompound,
             fates: self.fates.clone(),
             cuts: self.cuts.clone(),
+            hanja: self.hanja.clone(),
             memo: Memo::default(),
         }
     }
@@ -170,6 +179,7 @@ impl KoreanTokenizer {
             decompound: config.decompound,
             fates,
             cuts: Arc::new(cuts),
+            hanja: Arc::new(Abbreviations::load(&config.hanja)?),
             memo: Memo::default(),
         })
     }
@@ -300,18 +310,27 @@ impl KoreanTokenizer {
                             Fate::Analysed => {}
                         }
                     }
-                    // Fields 0 (tag), 4 (kind) and 7 (expression) of ko-dic's details, read in
-                    // one pass without collecting them.
+                    // Fields 0 (tag), 3 (reading), 4 (kind) and 7 (expression) of ko-dic's details,
+                    // read in one pass without collecting them.
                     let mut details = token.details_iter();
                     let tag = details.next().unwrap_or("UNKNOWN");
-                    let kind = details.nth(3).unwrap_or("*");
+                    let reading = details.nth(2).unwrap_or("*");
+                    let kind = details.next().unwrap_or("*");
                     let expression = details.nth(2).unwrap_or("*");
                     let particle = pos::is_particle(tag);
                     if particle && known.is_none() {
                         breaks::note(breaks, text, end);
                     }
-                    let fate =
+                    let mut fate =
                         self.emit_morpheme(&mut out, surface, (start, end), tag, kind, expression);
+                    if fate == Fate::Kept && surface.chars().any(hanja::is_han) {
+                        // Hanja, also under their Hangul spellings (its reading, the word it
+                        // abbreviates): the word needs its details each time.
+                        for spelling in self.hanja.spellings(surface, reading) {
+                            out.push_same(spelling, start, end);
+                        }
+                        fate = Fate::Analysed;
+                    }
                     self.fates.remember(word, Word { fate, particle });
                 }
             }

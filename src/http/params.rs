@@ -53,7 +53,7 @@ pub fn highlight_query(
 }
 
 /// `q` (required), `limit` (default from config, capped), `offset` (bounded), `source` (repeatable),
-/// `from` / `to` (inclusive days), `sort` (`relevance` or `date`).
+/// `from` / `to` (inclusive days), `sort` (`relevance` or `date`), `strict` (no relaxed reading).
 pub fn search_request(
     pairs: &[(String, String)],
     config: &Config,
@@ -70,6 +70,17 @@ pub fn search_request(
             "offset" => request.offset = number("offset", value)?,
             "source" if !value.trim().is_empty() => request.sources.push(value.trim().to_string()),
             "from" => request.from = day("from", value)?,
+            "strict" => {
+                request.strict = match value.trim() {
+                    "" | "0" | "false" => false,
+                    "1" | "true" => true,
+                    other => {
+                        return Err(UserError::BadParameter(format!(
+                            "strict must be true or false, got {other:?}"
+                        )))
+                    }
+                }
+            }
             "to" => request.to = day("to", value)?,
             "sort" => {
                 request.sort = match value.trim() {

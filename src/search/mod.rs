@@ -3,6 +3,7 @@
 
 mod build;
 pub mod facets;
+mod relax;
 mod rerank;
 mod snippet;
 mod stats;
@@ -30,6 +31,7 @@ use crate::error::{Error, InternalError, UserError};
 use crate::ingest::date::{format_rfc3339, KST};
 use crate::schema::Fields;
 use facets::{FacetCollector, Facets};
+pub use relax::Relaxed;
 use stats::Stats;
 use synonyms::Synonyms;
 use top::SharedTopDocs;
@@ -47,6 +49,8 @@ pub struct SearchRequest {
     /// Only documents published on or before this day (Korea time).
     pub to: Option<Date>,
     pub sort: Sort,
+    /// Only the query as typed, even when it finds nothing (no relaxed reading).
+    pub strict: bool,
 }
 
 /// Result order.
@@ -79,6 +83,10 @@ pub struct SearchResponse {
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+    /// Present when the query as typed found fewer than `search.relax_below` documents and a
+    /// relaxed reading found more: what was relaxed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<Relaxed>,
 }
 
 /// A stored document, as `/api/documents/{id}` returns it.
@@ -182,40 +190,136 @@ impl Engine {
     fn search_in_pool(&self, request: &SearchRequest) -> Result<SearchResponse, Error> {
         let started = Instant::now();
         let searcher = self.reader.searcher();
-        let stats = Stats::new(&searcher);
-        let mut hits = Vec::new();
-        let mut total = 0;
-        let mut facets = Facets::default();
-        if let Some(built) = self.build(&request.query, &stats) {
-            let filters = [
-                self.source_filter(&request.sources),
-                self.date_filter(request.from, request.to),
-            ];
-            // The page of hits beside the count with its facets and the words to mark in snippets.
+        let stats = Stats::new(&searcher, self.config.length_normalization);
+        let filters = [
+            self.source_filter(&request.sources),
+            self.date_filter(request.from, request.to),
+        ];
+        let groups = self.groups(&request.query);
+        // The page of hits beside the count with its facets and the words to mark in snippets.
+        let run = |built: &build::Built, _: bool| {
             let (top, (counted, needles)) = rayon::join(
-                || self.top(&stats, &built, &filters, request),
-                || {
-                    (
-                        self.count(&searcher, &built, &filters),
-                        self.needles(&built),
-                    )
-                },
+                || self.top(&stats, built, &filters, request),
+                || (self.count(&searcher, built, &filters), self.needles(built)),
             );
-            let top = top?;
-            (total, facets) = counted?;
+            let (total, facets) = counted?;
+            Ok((total, (top?, facets, needles)))
+        };
+        let mut response = SearchResponse {
+            query: request.query.clone(),
+            total: 0,
+            took_ms: 0.0,
+            hits: Vec::new(),
+            facets: Facets::default(),
+            relaxed: None,
+        };
+        if let Some(found) = self.resolve(&stats, &groups, !request.strict, run)? {
+            let (top, facets, needles) = found.out;
+            response.relaxed = match found.step {
+                Some(step) => Some(Relaxed {
+                    dropped: self.dropped(&stats, &step, &found.built, top.first())?,
+                    phrases: step.phrases,
+                }),
+                None => None,
+            };
+            (response.total, response.facets) = (found.total, facets);
             let page: Vec<(f32, DocAddress)> = top.into_iter().take(request.limit).collect();
-            hits = page
+            response.hits = page
                 .into_par_iter()
                 .map(|(score, address)| self.hit(&searcher, &needles, score, address))
                 .collect::<Result<Vec<_>, Error>>()?;
         }
-        Ok(SearchResponse {
-            query: request.query.clone(),
+        response.took_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0;
+        Ok(response)
+    }
+
+    /// Builds `groups` and runs `run` on them; when that finds fewer than `search.relax_below`
+    /// documents (and `relax`), runs the relaxed readings in turn and keeps the one that finds the
+    /// most, stopping at the first that finds enough. `run` gives a total (needed when its second
+    /// argument says so: a question is never relaxed) and what else it made.
+    fn resolve<T>(
+        &self,
+        stats: &Stats,
+        groups: &[syntax::Group],
+        relax: bool,
+        mut run: impl FnMut(&build::Built, bool) -> Result<(usize, T), Error>,
+    ) -> Result<Option<Resolved<T>>, Error> {
+        let builder = self.builder(stats);
+        if relax && relax::quoted_speech(groups, self.config.all_terms_up_to) {
+            // Searched as its words from the start; the response says the quotes were not required.
+            let step = relax::steps(groups, build::Kind::LongWithOperators).swap_remove(0);
+            if let Some(built) = builder.build_as(&step.groups, step.kind) {
+                let (total, out) = run(&built, false)?;
+                return Ok(Some(Resolved {
+                    built,
+                    total,
+                    out,
+                    step: Some(step),
+                }));
+            }
+        }
+        let Some(built) = builder.build(groups) else {
+            return Ok(None);
+        };
+        let relax = relax && built.kind != build::Kind::Question && self.config.relax_below > 0;
+        let (total, out) = run(&built, relax)?;
+        let enough = self.config.relax_below;
+        let mut best = Resolved {
+            built,
             total,
-            took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0,
-            hits,
-            facets,
-        })
+            out,
+            step: None,
+        };
+        if !relax || total >= enough {
+            return Ok(Some(best));
+        }
+        for step in relax::steps(groups, best.built.kind) {
+            let Some(built) = builder.build_as(&step.groups, step.kind) else {
+                continue;
+            };
+            let (total, out) = run(&built, true)?;
+            if total > best.total {
+                best = Resolved {
+                    built,
+                    total,
+                    out,
+                    step: Some(step),
+                };
+            }
+            if best.total >= enough {
+                break;
+            }
+        }
+        Ok(Some(best))
+    }
+
+    /// The words a relaxed search's best hit does without, when its words were made optional.
+    fn dropped(
+        &self,
+        stats: &Stats,
+        step: &relax::Step,
+        built: &build::Built,
+        first: Option<&(f32, DocAddress)>,
+    ) -> Result<Vec<String>, Error> {
+        if !step.optional_words {
+            return Ok(Vec::new());
+        }
+        let searcher = stats.searcher();
+        // The best document overall, whatever page was asked for.
+        let best = match first {
+            Some(&(_, address)) => Some(address),
+            None => self
+                .ranked(stats, built, &*built.query, 0, 1)?
+                .first()
+                .map(|h| h.1),
+        };
+        let Some(best) = best else {
+            return Ok(Vec::new());
+        };
+        let builder = self.builder(stats);
+        Ok(relax::dropped(searcher, &step.groups, best, |group| {
+            builder.build(std::slice::from_ref(group)).map(|b| b.query)
+        }))
     }
 
     /// The requested page of hits (scores and addresses), in the requested order.
@@ -292,13 +396,25 @@ impl Engine {
     /// Ids and scores of the top `k` documents, without snippets or facets (benchmarks, evaluation).
     pub fn top_ids(&self, query: &str, k: usize) -> Result<Vec<(String, f32)>, Error> {
         let searcher = self.reader.searcher();
-        let stats = Stats::new(&searcher);
-        let Some(built) = self.build(query, &stats) else {
-            return Ok(Vec::new());
+        let stats = Stats::new(&searcher, self.config.length_normalization);
+        let groups = self.groups(query);
+        // Counted only where a relaxed reading may follow, as a search does.
+        let count = |built: &build::Built, needed: bool| -> Result<(usize, ()), Error> {
+            if !needed {
+                return Ok((0, ()));
+            }
+            Ok((
+                searcher.search(&*built.count, &tantivy::collector::Count)?,
+                (),
+            ))
         };
-        let top = self
-            .pool
-            .install(|| self.ranked(&stats, &built, &*built.query, 0, k))?;
+        let top = self.pool.install(|| {
+            let Some(found) = self.resolve(&stats, &groups, true, count)? else {
+                return Ok::<_, Error>(Vec::new());
+            };
+            let built = found.built;
+            self.ranked(&stats, &built, &*built.query, 0, k)
+        })?;
         let mut ids = Vec::with_capacity(top.len());
         let mut id = String::new();
         for (score, address) in top {
@@ -329,7 +445,11 @@ impl Engine {
         let searcher = stats.searcher();
         let words = match &built.ranking {
             build::Ranking::Proximity(words)
-                if words.len() > 1 && self.config.proximity_weight > 0.0 =>
+                if words.len() > 1
+                    && self.config.proximity_weight
+                        + self.config.lead_weight
+                        + self.config.pair_weight
+                        > 0.0 =>
             {
                 words
             }
@@ -343,28 +463,24 @@ impl Engine {
         let want = (offset + limit).max(depth);
         let top =
             searcher.search_with_statistics_provider(query, &SharedTopDocs::new(want), stats)?;
-        let reranked = rerank::by_proximity(
-            stats,
-            self.fields.body,
-            words,
-            top,
-            depth,
-            self.config.proximity_weight,
-            self.config.proximity_window,
-        )?;
+        let reranked = rerank::by_proximity(stats, self.fields.body, words, top, &self.config)?;
         Ok(reranked.into_iter().skip(offset).take(limit).collect())
     }
 
-    fn build(&self, query: &str, stats: &Stats) -> Option<build::Built> {
-        let mut groups = syntax::parse(query);
+    /// The query's groups: normalised, parsed, synonyms added.
+    fn groups(&self, query: &str) -> Vec<syntax::Group> {
+        let mut groups = syntax::parse(&crate::normalize::query(query));
         self.synonyms.expand(&mut groups, &self.analyzer);
+        groups
+    }
+
+    fn builder<'a>(&'a self, stats: &'a Stats<'a>) -> build::Builder<'a> {
         build::Builder {
             analyzer: &self.analyzer,
             fields: self.fields,
             config: &self.config,
             stats,
         }
-        .build(&groups)
     }
 
     fn source_filter(&self, sources: &[String]) -> Option<Arc<dyn Query>> {
@@ -447,8 +563,10 @@ impl Engine {
         let mut document = self.document(id)?;
         if let Some(query) = query.filter(|q| !q.trim().is_empty()) {
             let searcher = self.reader.searcher();
+            let stats = Stats::new(&searcher, self.config.length_normalization);
             let terms = self
-                .build(query, &Stats::new(&searcher))
+                .builder(&stats)
+                .build(&self.groups(query))
                 .map_or_else(Vec::new, |built| self.body_terms(&built));
             let ranges: Vec<std::ops::Range<usize>> = self
                 .analyzer
@@ -499,6 +617,15 @@ impl Engine {
             body_html: None,
         }
     }
+}
+
+/// The reading of a query that was run, its total and what the run made.
+struct Resolved<T> {
+    built: build::Built,
+    total: usize,
+    out: T,
+    /// The relaxed reading, when it is not the query as typed.
+    step: Option<relax::Step>,
 }
 
 /// `query` restricted by the filters that are set; filters do not change scores.

@@ -12,24 +12,26 @@ use tantivy::{DocAddress, DocId, DocSet, Term};
 
 use super::stats::Stats;
 
+use crate::config::SearchConfig;
 use crate::error::Error;
 
-/// Re-scores the first `depth` of `top` (the rest keep their order after them, so pages stay
-/// consistent) as `score × (1 + weight × proximity)`, where proximity (0–1) is the idf-weighted
-/// share of the question's words found within `window` positions of each other in `field`.
+/// Re-scores the first `rerank_depth` of `top` (the rest keep their order after them, so pages stay
+/// consistent) as `score × (1 + proximity_weight × proximity + lead_weight × lead)`, where
+/// proximity (0–1) is the idf-weighted share of the question's words found within
+/// `proximity_window` positions of each other in `field`, and lead (0–1) the share found in its
+/// first `lead_window` positions (a news article's lead says what its headline says).
 pub fn by_proximity(
     stats: &Stats,
     field: Field,
     words: &[String],
     mut top: Vec<(f32, DocAddress)>,
-    depth: usize,
-    weight: f32,
-    window: u32,
+    config: &SearchConfig,
 ) -> Result<Vec<(f32, DocAddress)>, Error> {
-    if words.len() < 2 || top.len() < 2 || weight <= 0.0 {
+    let (weight, lead_weight) = (config.proximity_weight, config.lead_weight);
+    if words.len() < 2 || top.len() < 2 || weight + lead_weight + config.pair_weight <= 0.0 {
         return Ok(top);
     }
-    let rest = top.split_off(depth.min(top.len()));
+    let rest = top.split_off(config.rerank_depth.min(top.len()));
     let searcher = stats.searcher();
     let docs = stats.num_docs().max(1) as f32;
     let terms: Vec<(Term, f32)> = words
@@ -51,41 +53,54 @@ pub fn by_proximity(
     for (i, (_, address)) in top.iter().enumerate() {
         by_segment.entry(address.segment_ord).or_default().push(i);
     }
-    let per_segment: Vec<Vec<(usize, f32)>> = by_segment
+    let per_segment: Vec<Vec<(usize, Closeness)>> = by_segment
         .into_par_iter()
         .map(|(segment, mut candidates)| {
             candidates.sort_by_key(|&i| top[i].1.doc_id);
             let docs: Vec<DocId> = candidates.iter().map(|&i| top[i].1.doc_id).collect();
             let index = searcher.segment_reader(segment).inverted_index(field)?;
-            let proximity = segment_proximity(&index, &docs, &terms, window)?;
-            Ok(candidates
-                .into_iter()
-                .zip(proximity)
-                .map(|(i, p)| (i, p / total))
-                .collect())
+            let closeness = segment_proximity(&index, &docs, &terms, config)?;
+            Ok(candidates.into_iter().zip(closeness).collect())
         })
         .collect::<Result<_, Error>>()?;
-    let mut proximity = vec![0f32; top.len()];
-    for (i, p) in per_segment.into_iter().flatten() {
-        proximity[i] = p;
+    let mut closeness = vec![Closeness::default(); top.len()];
+    for (i, c) in per_segment.into_iter().flatten() {
+        closeness[i] = c;
     }
     let mut rescored: Vec<(f32, DocAddress)> = top
         .into_iter()
-        .zip(proximity)
-        .map(|((score, address), p)| (score * (1.0 + weight * p), address))
+        .zip(closeness)
+        .map(|((score, address), c)| {
+            let boost = weight * c.window / total
+                + lead_weight * c.lead / total
+                + config.pair_weight * c.pairs / total;
+            (score * (1.0 + boost), address)
+        })
         .collect();
     rescored.sort_by(|a, b| b.0.total_cmp(&a.0));
     rescored.extend(rest);
     Ok(rescored)
 }
 
-/// For each of `docs` (ascending), the best window's idf sum of the terms found in it.
+/// Where a candidate holds the question's words: idf sums of distinct words.
+#[derive(Debug, Clone, Copy, Default)]
+struct Closeness {
+    /// In the best window.
+    window: f32,
+    /// In the lead.
+    lead: f32,
+    /// Of consecutive query words standing next to each other in the same order (half the idf of
+    /// each word of such a pair).
+    pairs: f32,
+}
+
+/// For each of `docs` (ascending), where it holds the terms.
 fn segment_proximity(
     index: &InvertedIndexReader,
     docs: &[DocId],
     terms: &[(Term, f32)],
-    window: u32,
-) -> Result<Vec<f32>, Error> {
+    config: &SearchConfig,
+) -> Result<Vec<Closeness>, Error> {
     let mut hits: Vec<Vec<(u32, usize)>> = vec![Vec::new(); docs.len()];
     let mut positions = Vec::new();
     for (n, (term, _)) in terms.iter().enumerate() {
@@ -104,8 +119,47 @@ fn segment_proximity(
     }
     Ok(hits
         .iter_mut()
-        .map(|hits| best_window(hits, terms, window))
+        .map(|hits| {
+            hits.sort_unstable();
+            Closeness {
+                lead: lead(hits, terms, config.lead_window),
+                window: best_window(hits, terms, config.proximity_window),
+                pairs: pairs(hits, terms),
+            }
+        })
         .collect())
+}
+
+/// For each pair of consecutive query words found in that order one or two positions apart, half
+/// the idf of each (`hits` sorted by position).
+fn pairs(hits: &[(u32, usize)], terms: &[(Term, f32)]) -> f32 {
+    let mut found = vec![false; terms.len()];
+    for (i, &(pos, n)) in hits.iter().enumerate() {
+        let next = hits[i + 1..]
+            .iter()
+            .take_while(|&&(p, _)| p <= pos + 2)
+            .any(|&(p, m)| p > pos && m == n + 1);
+        if next {
+            found[n] = true;
+        }
+    }
+    (0..terms.len().saturating_sub(1))
+        .filter(|&n| found[n])
+        .map(|n| (terms[n].1 + terms[n + 1].1) / 2.0)
+        .sum()
+}
+
+/// The idf sum of distinct words with a position before `window`.
+fn lead(hits: &[(u32, usize)], terms: &[(Term, f32)], window: u32) -> f32 {
+    let mut seen = vec![false; terms.len()];
+    let mut sum = 0.0;
+    for &(pos, n) in hits {
+        if pos < window && !seen[n] {
+            seen[n] = true;
+            sum += terms[n].1;
+        }
+    }
+    sum
 }
 
 /// The largest idf sum of distinct words inside any span of `window` positions.

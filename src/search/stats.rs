@@ -10,14 +10,18 @@ use tantivy::{Searcher, Term};
 
 pub struct Stats<'a> {
     searcher: &'a Searcher,
+    /// Divides the fields' token counts, so the average length BM25 compares each document with is
+    /// longer: below 1, long documents lose less (see `search.length_normalization`).
+    length_normalization: f64,
     doc_freqs: Mutex<HashMap<Term, u64>>,
     tokens: Mutex<HashMap<Field, u64>>,
 }
 
 impl<'a> Stats<'a> {
-    pub fn new(searcher: &'a Searcher) -> Stats<'a> {
+    pub fn new(searcher: &'a Searcher, length_normalization: f32) -> Stats<'a> {
         Stats {
             searcher,
+            length_normalization: f64::from(length_normalization).max(1e-3),
             doc_freqs: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
         }
@@ -59,7 +63,8 @@ fn remembered<K: std::hash::Hash + Eq + Clone>(
 impl Bm25StatisticsProvider for Stats<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
         remembered(&self.tokens, &field, || {
-            Bm25StatisticsProvider::total_num_tokens(self.searcher, field)
+            let tokens = Bm25StatisticsProvider::total_num_tokens(self.searcher, field)?;
+            Ok((tokens as f64 / self.length_normalization) as u64)
         })
     }
 
@@ -89,7 +94,7 @@ mod tests {
         }
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
-        let stats = Stats::new(&searcher);
+        let stats = Stats::new(&searcher, 1.0);
         let seoul = Term::from_field_text(body, "seoul");
         assert_eq!(stats.doc_freq(&seoul), 2);
         assert_eq!(stats.doc_freq(&seoul), 2);

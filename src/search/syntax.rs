@@ -72,10 +72,12 @@ pub fn parse(query: &str) -> Vec<Group> {
 fn next_item(s: &str) -> (Option<(Role, Atom)>, &str) {
     let mut s = s;
     let mut role = Role::Should;
-    if let Some(r) = s.strip_prefix('+') {
+    // A sign before a digit is a number's (`-3.3%`, `+2%` in headlines), not an operator.
+    let number = |r: &str| r.starts_with(|c: char| c.is_ascii_digit());
+    if let Some(r) = s.strip_prefix('+').filter(|r| !number(r)) {
         role = Role::Must;
         s = r;
-    } else if let Some(r) = s.strip_prefix('-') {
+    } else if let Some(r) = s.strip_prefix('-').filter(|r| !number(r)) {
         role = Role::Exclude;
         s = r;
     }
@@ -187,6 +189,15 @@ mod tests {
         assert_eq!(
             shape("a\"b"),
             vec![(Role::Should, vec![("ab".into(), false, Scope::All)])]
+        );
+        // Signed numbers in headlines are words, not operators.
+        assert_eq!(
+            shape("소비 -3.3% +2%"),
+            vec![
+                (Role::Should, vec![("소비".into(), false, Scope::All)]),
+                (Role::Should, vec![("3.3%".into(), false, Scope::All)]),
+                (Role::Should, vec![("2%".into(), false, Scope::All)]),
+            ]
         );
     }
 }

@@ -162,6 +162,20 @@ try {
     assert.equal(await page.locator("#doc-view a", { hasText: "원문" }).count(), 0);
   });
 
+  await step("a query relaxed to find something says so, and links to the query as typed", async () => {
+    await page.goto(`${base}/?q=${encodeURIComponent("앙드레김 타계")}`);
+    await resultsFor(page, { q: "앙드레김 타계" });
+    const notice = page.locator("#relaxed");
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /'타계' 없이 검색한 결과입니다/);
+    assert.match(await hits(page).first().locator("h3").innerText(), /앙드레김/);
+    await page.screenshot({ path: join(shots, "relaxed.png"), fullPage: true });
+    await notice.locator("a").click();
+    await page.waitForURL((url) => url.searchParams.get("strict") === "1");
+    await page.waitForFunction(() => /검색결과가 없습니다/.test(document.querySelector("#status").textContent));
+    assert.ok(await notice.isHidden());
+  });
+
   await step("'/' focuses the search box", async () => {
     await page.goto(`${base}/?q=${encodeURIComponent("월드컵")}`);
     await hits(page).first().waitFor();

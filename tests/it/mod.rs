@@ -1,5 +1,6 @@
 mod api;
 mod ingest;
+mod news;
 mod relevance;
 mod search;
 mod settings;

@@ -220,6 +220,17 @@ fn changed_analyzer_settings_are_reported() {
     };
     let message = indexer::analyzer_settings_changed(&config.index.dir, &other).unwrap();
     assert!(message.contains("re-index"), "{message}");
+    // An index built before normalisation and Hanja readings (its settings file records no
+    // analysis version) is told to re-index too.
+    let file = config.index.dir.join("chaja-analyzer.json");
+    let mut stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let stored = stored.as_object_mut().unwrap();
+    stored.remove("analysis");
+    stored.remove("hanja");
+    std::fs::write(&file, serde_json::to_string(stored).unwrap()).unwrap();
+    let message = indexer::analyzer_settings_changed(&config.index.dir, &config.analyzer).unwrap();
+    assert!(message.contains("re-index"), "{message}");
 }
 
 #[test]
@@ -292,12 +303,19 @@ fn questions_prefer_passages_where_the_words_stand_together() {
     };
     // 나라 is in neither passage: a word the index lacks never pushes out the ones it has.
     let question = "1958년 월드컵 대회를 개최한 나라는 어디인가?";
-    assert_eq!(ids(&engine_of(items()), question)[0], "together");
-    // The control: without the re-ranking, BM25 alone puts the repetitions first.
+    // Proximity alone, on plain BM25 (the settings this fixture was made for), so the control
+    // below isolates it.
     let mut config = Config::default();
+    config.search.lead_weight = 0.0;
+    config.search.pair_weight = 0.0;
+    config.search.length_normalization = 1.0;
+    assert_eq!(ids(&engine_with(items(), &config), question)[0], "together");
+    // The control: without the re-ranking, BM25 alone puts the repetitions first.
     config.search.proximity_weight = 0.0;
     assert_eq!(
         ids(&engine_with(items(), &config), question)[0],
         "scattered"
     );
+    // With every default, the sentence that answers comes first too.
+    assert_eq!(ids(&engine_of(items()), question)[0], "together");
 }

@@ -32,6 +32,11 @@ const NUMERIC_KEYS: &[&str] = &[
     "SEARCH_PROXIMITY_WINDOW",
     "SEARCH_BIGRAM_WEIGHT",
     "SEARCH_BIGRAM_MIN_MATCH",
+    "SEARCH_RELAX_BELOW",
+    "SEARCH_LEAD_WEIGHT",
+    "SEARCH_LEAD_WINDOW",
+    "SEARCH_PAIR_WEIGHT",
+    "SEARCH_LENGTH_NORMALIZATION",
 ];
 
 /// splitmix64: a fixed seed, so a failure replays.
@@ -82,6 +87,9 @@ fn index() -> Index {
 }
 
 const QUERIES: &[&str] = &[
+    "대통령실 \"통일교 특검, 성역 없이 수사하면 형식 상관 없다\"",
+    "앙드레김 타계",
+    "美 대통령 \"취임\"",
     "오바마는 언제 미국 대통령에 취임했는가?",
     "2018년 월드컵 유치 후보로 확정된 나라는 어디인가?",
     "월드컵 유치",

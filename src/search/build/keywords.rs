@@ -101,6 +101,7 @@ impl Builder<'_> {
             Box::new(BooleanQuery::new(clauses))
         };
         Some(Built {
+            kind,
             count: query.box_clone(),
             query,
             spans,

@@ -39,6 +39,7 @@ pub enum Ranking {
 
 /// A query ready to run, and the part of it worth highlighting.
 pub struct Built {
+    pub kind: Kind,
     /// Finds and scores the hits.
     pub query: Box<dyn Query>,
     /// Matches exactly the documents `query` matches, cheaper to run without scores: `total` and the
@@ -126,8 +127,13 @@ impl Builder<'_> {
     /// The query for `groups`; `None` when analysis leaves nothing to search (only particles,
     /// punctuation or question words).
     pub fn build(&self, groups: &[Group]) -> Option<Built> {
+        self.build_as(groups, None)
+    }
+
+    /// The query for `groups` read as `kind`, or as their words say when `None`.
+    pub fn build_as(&self, groups: &[Group], kind: Option<Kind>) -> Option<Built> {
         let analysed = self.analyse(groups);
-        match self.classify(groups) {
+        match kind.unwrap_or_else(|| self.classify(groups)) {
             Kind::Keywords => self.keywords(groups, analysed),
             Kind::Question => self.question(analysed),
             Kind::LongWithOperators => self.long_with_operators(groups, analysed),
@@ -292,11 +298,9 @@ impl Builder<'_> {
                 .map(|&(field, boost)| {
                     let terms: Vec<(usize, Term)> = positions
                         .iter()
-                        .map(|(pos, words)| {
-                            (
-                                *pos - positions[0].0,
-                                Term::from_field_text(field, &words[0]),
-                            )
+                        .map(|p| {
+                            let term = Term::from_field_text(field, &p.whole.text);
+                            (p.at - positions[0].at, term)
                         })
                         .collect();
                     boosted(Box::new(PhraseQuery::new_with_offset(terms)), boost)
@@ -305,19 +309,21 @@ impl Builder<'_> {
             return any_of(per_field);
         }
         // Every piece of a word must match (자율제조 = 자율 + 제조); a compound matches as a whole or
-        // through all of its parts.
+        // through all of its parts, a Hanja word as written or as read (美, 미, 미국).
         let pieces: Vec<Box<dyn Query>> = positions
             .iter()
-            .filter_map(|(_, words)| {
-                let whole = self.term_any_field(&words[0], &fields);
-                if words.len() == 1 {
-                    return Some(whole);
-                }
-                let parts: Vec<Clause> = words[1..]
-                    .iter()
-                    .map(|w| (Occur::Must, self.term_any_field(w, &fields)))
+            .filter_map(|p| {
+                let mut either: Vec<Box<dyn Query>> = std::iter::once(&p.whole.text)
+                    .chain(&p.spellings)
+                    .map(|w| self.term_any_field(w, &fields))
                     .collect();
-                any_of(vec![whole, Box::new(BooleanQuery::new(parts))])
+                let parts: Vec<Box<dyn Query>> = p
+                    .parts
+                    .iter()
+                    .map(|w| self.term_any_field(w, &fields))
+                    .collect();
+                either.extend(all_of(parts));
+                any_of(either)
             })
             .collect();
         all_of(pieces)
@@ -374,17 +380,29 @@ fn has_operators(groups: &[Group]) -> bool {
             .any(|a| a.phrase || a.scope == Scope::Title)
 }
 
-/// Adds each word of `tokens` not yet in `words`, leaving out compound parts: they share their word's
-/// position, the whole word is the better evidence, and parts would count the same text twice.
+/// Adds each word of `tokens` not yet in `words`, with its other spellings (a Hanja word's reading),
+/// leaving out compound parts: they share their word's position, the whole word is the better
+/// evidence, and parts would count the same text twice.
 fn push_whole_words(tokens: &[Token], words: &mut Vec<String>) {
-    let mut last_position = None;
+    let mut first: Option<&Token> = None;
     for token in tokens {
-        if last_position.replace(token.position) != Some(token.position)
-            && !words.contains(&token.text)
-        {
+        let whole = match first {
+            Some(f) if f.position == token.position => same_span(f, token),
+            _ => {
+                first = Some(token);
+                true
+            }
+        };
+        if whole && !words.contains(&token.text) {
             words.push(token.text.clone());
         }
     }
+}
+
+/// Whether two tokens at one position cover the same text: one is another spelling of the other
+/// (`美` and `미국`), not a compound part.
+fn same_span(a: &Token, b: &Token) -> bool {
+    (a.offset_from, a.offset_to) == (b.offset_from, b.offset_to)
 }
 
 /// The stretch of text an atom's tokens cover: the word without the particles the analyzer dropped.
@@ -394,17 +412,41 @@ fn span_of(tokens: &[Token]) -> Option<std::ops::Range<usize>> {
     Some(from..to)
 }
 
-/// Groups analysed tokens by position: the word first, then its compound parts.
-fn by_position(tokens: Vec<Token>) -> Vec<(usize, Vec<String>)> {
-    let mut out: Vec<(usize, Vec<String>)> = Vec::new();
+/// The tokens at one position of an analysed word.
+struct Position {
+    at: usize,
+    whole: Token,
+    /// Other spellings of the word, covering the same text (a Hanja word's Hangul reading, the word
+    /// an abbreviation stands for): any of them matches.
+    spellings: Vec<String>,
+    /// Compound parts: all of them together match.
+    parts: Vec<String>,
+}
+
+/// Groups analysed tokens by position: the word first, then its other spellings and its parts.
+fn by_position(tokens: Vec<Token>) -> Vec<Position> {
+    let mut out: Vec<Position> = Vec::new();
     for token in tokens {
         match out.last_mut() {
-            Some((pos, words)) if *pos == token.position => {
-                if !words.contains(&token.text) {
-                    words.push(token.text);
+            Some(p) if p.at == token.position => {
+                let known = p.whole.text == token.text
+                    || p.spellings.contains(&token.text)
+                    || p.parts.contains(&token.text);
+                if known {
+                    continue;
+                }
+                if same_span(&p.whole, &token) {
+                    p.spellings.push(token.text);
+                } else {
+                    p.parts.push(token.text);
                 }
             }
-            _ => out.push((token.position, vec![token.text])),
+            _ => out.push(Position {
+                at: token.position,
+                whole: token,
+                spellings: Vec::new(),
+                parts: Vec::new(),
+            }),
         }
     }
     out

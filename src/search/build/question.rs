@@ -5,7 +5,9 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use super::{boosted, push_whole_words, term_clauses, Analysed, Builder, Built, Clause, Ranking};
+use super::{
+    boosted, push_whole_words, term_clauses, Analysed, Builder, Built, Clause, Kind, Ranking,
+};
 use crate::search::syntax::Role;
 
 impl Builder<'_> {
@@ -94,6 +96,7 @@ impl Builder<'_> {
                 ),
             };
         Some(Built {
+            kind: Kind::Question,
             query: without(query),
             count: without(count),
             spans,
