@@ -86,6 +86,13 @@ pub enum Command {
         /// Also write the figures as JSON here
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Documents (JSONL(.gz)) to post for the write-path run: 2 writers of 20-document batches
+        /// beside 4 searchers, on a fresh index in a temporary folder
+        #[arg(long)]
+        writes: Option<PathBuf>,
+        /// How long the write-path run lasts, in seconds
+        #[arg(long, default_value_t = 20.0)]
+        write_seconds: f64,
     },
     /// Print the top hits for a query
     Search {
@@ -178,9 +185,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             index_dir,
             clients,
             json,
+            writes,
+            write_seconds,
         }) => {
-            if input.is_none() && queries.is_none() {
-                bail!("nothing to measure: pass --input and/or --queries");
+            if input.is_none() && queries.is_none() && writes.is_none() {
+                bail!("nothing to measure: pass --input, --queries and/or --writes");
             }
             let options = bench::Options {
                 input,
@@ -189,6 +198,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 queries,
                 query_index: index_dir,
                 clients,
+                writes,
+                write_seconds,
             };
             let report = bench::run(&options, &config, &analyzer)?;
             print!("{}", report.table());
@@ -264,13 +275,25 @@ fn first_run_sample(config: &Config, analyzer: &KoreanTokenizer) -> anyhow::Resu
 
 fn serve(config: Config, analyzer: KoreanTokenizer) -> anyhow::Result<()> {
     first_run_sample(&config, &analyzer)?;
-    let index = indexer::open_existing(&config.index.dir, &analyzer)?;
-    if let Some(message) = indexer::analyzer_settings_changed(&config.index.dir, &config.analyzer) {
+    let dir = config.index.dir.clone();
+    // A server that takes writes may start from an empty folder; a read-only one needs an index.
+    let index = if config.server.api_keys.is_empty() {
+        indexer::open_existing(&dir, &analyzer)?
+    } else {
+        let index = indexer::open_or_create(&dir, &analyzer)?;
+        if !indexer::has_analyzer_settings(&dir) {
+            indexer::save_analyzer_settings(&dir, &config.analyzer)?;
+        }
+        index
+    };
+    if let Some(message) = indexer::analyzer_settings_changed(&dir, &config.analyzer) {
         tracing::warn!("{message}");
     }
-    let engine = Engine::new(index, analyzer, &config)?;
+    let engine = Engine::new(index.clone(), analyzer, &config)?;
     let bind = config.server.bind.clone();
     let documents = engine.num_docs();
+    let writes = !config.server.api_keys.is_empty();
+    let (state, writer) = AppState::with_writes(&index, engine, config.clone(), Some(dir.clone()))?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&bind)
@@ -278,12 +301,18 @@ fn serve(config: Config, analyzer: KoreanTokenizer) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {bind}"))?;
         tracing::info!(
             documents,
+            writes,
             "chaja listening on http://{}",
             listener.local_addr()?
         );
-        http::serve(listener, AppState::new(engine, config)).await?;
-        Ok(())
-    })
+        http::serve(listener, state).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    // Every request is answered and every handle to the writer gone: it makes its last commit.
+    if let Some(writer) = writer {
+        let _ = writer.join();
+    }
+    Ok(())
 }
 
 /// Terminal rendering of an HTML snippet: marks become brackets, entities are decoded.

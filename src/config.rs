@@ -54,6 +54,15 @@ pub struct ServerConfig {
     pub request_timeout_secs: u64,
     /// Searches running at once; 0 means twice the cores.
     pub max_concurrent_searches: usize,
+    /// Keys that may write (`Authorization: Bearer <key>`); none means writes are refused.
+    /// `CHAJA_API_KEY` adds one.
+    pub api_keys: Vec<String>,
+    /// Largest request body, in MB (413 above it).
+    pub max_body_mb: usize,
+    /// Most documents in one write request.
+    pub max_batch_documents: usize,
+    /// Largest document (title and body), in KB.
+    pub max_document_kb: usize,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +74,10 @@ impl Default for ServerConfig {
             max_offset: 10_000,
             request_timeout_secs: 10,
             max_concurrent_searches: 0,
+            api_keys: Vec::new(),
+            max_body_mb: 10,
+            max_batch_documents: 1_000,
+            max_document_kb: 1_024,
         }
     }
 }
@@ -199,7 +212,10 @@ impl Default for AnalyzerConfig {
 pub const BUILTIN: &str = "builtin";
 
 /// Environment variables that name things other than config keys.
-const NON_KEY_VARS: &[&str] = &["CHAJA_CONFIG", "CHAJA_LOG"];
+const NON_KEY_VARS: &[&str] = &["CHAJA_CONFIG", "CHAJA_LOG", API_KEY_VAR];
+
+/// The environment variable that adds a write key to `server.api_keys`.
+pub const API_KEY_VAR: &str = "CHAJA_API_KEY";
 
 impl Config {
     /// Defaults, overlaid with the file at `path` (if given, it must exist; if not, `config.toml` in the
@@ -250,7 +266,7 @@ impl Config {
         let n = |v: usize| v as u64;
         // tantivy's writer takes at most 8 threads and under 4 GiB of arena per thread.
         #[rustfmt::skip]
-        let whole: [(&str, u64, u64, u64); 14] = [
+        let whole: [(&str, u64, u64, u64); 17] = [
             ("index.writer_heap_mb", n(i.writer_heap_mb), 16, 4_000),
             ("index.threads", n(i.threads), 0, 8),
             ("server.max_query_chars", n(srv.max_query_chars), 1, 10_000),
@@ -258,6 +274,9 @@ impl Config {
             ("server.max_offset", n(srv.max_offset), 0, 1_000_000),
             ("server.request_timeout_secs", srv.request_timeout_secs, 1, 3_600),
             ("server.max_concurrent_searches", n(srv.max_concurrent_searches), 0, 4_096),
+            ("server.max_body_mb", n(srv.max_body_mb), 1, 1_024),
+            ("server.max_batch_documents", n(srv.max_batch_documents), 1, 100_000),
+            ("server.max_document_kb", n(srv.max_document_kb), 1, 1_048_576),
             ("search.default_limit", n(s.default_limit), 1, 1_000),
             ("search.snippet_chars", n(s.snippet_chars), 10, 10_000),
             ("search.all_terms_up_to", n(s.all_terms_up_to), 0, 64),
@@ -285,6 +304,17 @@ impl Config {
         ];
         for (key, value, min, inclusive, max) in real {
             fraction(key, value, (min, inclusive), max)?;
+        }
+        if let Some(short) = srv.api_keys.iter().find(|k| k.trim().len() < 16) {
+            return Err(ConfigError::Invalid(format!(
+                "server.api_keys: a key must have at least 16 characters, {} has {}",
+                if short.is_empty() {
+                    "an empty one"
+                } else {
+                    "one"
+                },
+                short.trim().len()
+            )));
         }
         Ok(())
     }
@@ -373,6 +403,20 @@ fn overlay_env(
             .is_some_and(|s| s.contains_key(key))
     };
     let mut ignored = Vec::new();
+    let env: Vec<(String, String)> = env.into_iter().collect();
+    if let Some((_, key)) = env.iter().find(|(k, v)| k == API_KEY_VAR && !v.is_empty()) {
+        let server = table
+            .entry("server".to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if let toml::Value::Table(server) = server {
+            let keys = server
+                .entry("api_keys".to_string())
+                .or_insert_with(|| toml::Value::Array(Vec::new()));
+            if let toml::Value::Array(keys) = keys {
+                keys.push(toml::Value::String(key.clone()));
+            }
+        }
+    }
     let vars: BTreeMap<String, String> = env
         .into_iter()
         .filter(|(k, _)| k.starts_with("CHAJA_") && !NON_KEY_VARS.contains(&k.as_str()))

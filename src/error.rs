@@ -44,6 +44,17 @@ pub enum UserError {
     BadParameter(String),
     #[error("no document with id {0:?}")]
     UnknownDocument(String),
+    #[error(
+        "writes are disabled: set an API key (server.api_keys in config.toml, or CHAJA_API_KEY) \
+         and send it as `Authorization: Bearer <key>`"
+    )]
+    WritesDisabled,
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    BadPayload(String),
 }
 
 impl UserError {
@@ -55,6 +66,10 @@ impl UserError {
             UserError::BadNumber { .. } | UserError::TooLarge { .. } => "bad_parameter",
             UserError::BadParameter(_) => "bad_parameter",
             UserError::UnknownDocument(_) => "not_found",
+            UserError::WritesDisabled => "writes_disabled",
+            UserError::Unauthorized(_) => "unauthorized",
+            UserError::PayloadTooLarge(_) => "too_large",
+            UserError::BadPayload(_) => "bad_payload",
         }
     }
 }
@@ -87,6 +102,28 @@ pub enum Error {
     Internal(#[from] InternalError),
     #[error("{0}")]
     Input(String),
+    #[error("the disk under the index is full: writes are refused until there is room again")]
+    DiskFull,
+}
+
+impl Error {
+    /// Whether this failure comes from a full disk (or quota), however deep the I/O error lies.
+    pub fn is_disk_full(&self) -> bool {
+        if matches!(self, Error::DiskFull) {
+            return true;
+        }
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(error) = source {
+            if let Some(io) = error.downcast_ref::<std::io::Error>() {
+                if matches!(io.raw_os_error(), Some(28 | 122)) {
+                    return true;
+                }
+            }
+            source = error.source();
+        }
+        // tantivy folds some I/O errors into strings.
+        self.to_string().contains("No space left on device")
+    }
 }
 
 impl From<tantivy::TantivyError> for Error {

@@ -9,7 +9,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tantivy::collector::Count;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{doc, Index, IndexWriter, Searcher, TantivyDocument, Term};
+use tantivy::{
+    doc, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
 use crate::analyzer::{self, KoreanTokenizer};
 use crate::config::{AnalyzerConfig, Config};
@@ -106,6 +108,11 @@ pub fn analyzer_settings_changed(dir: &Path, config: &AnalyzerConfig) -> Option<
     })
 }
 
+/// Whether the analyzer settings an index was built with are recorded beside it.
+pub fn has_analyzer_settings(dir: &Path) -> bool {
+    dir.join(SETTINGS_FILE).is_file()
+}
+
 /// Records the analyzer settings beside the index.
 pub fn save_analyzer_settings(dir: &Path, config: &AnalyzerConfig) -> Result<(), Error> {
     let json = serde_json::to_string_pretty(&StoredSettings::of(config))
@@ -140,7 +147,10 @@ impl Report {
 pub struct Writer {
     writer: IndexWriter,
     fields: Fields,
+    /// What the last commit holds, to tell new ids from replaced ones.
+    reader: IndexReader,
     committed: Searcher,
+    /// Ids written since the last commit.
     seen: HashSet<String>,
     report: Report,
 }
@@ -150,15 +160,58 @@ impl Writer {
         let fields = Fields::of(index)?;
         let threads = config.index_threads();
         let heap = (config.index.writer_heap_mb << 20).max(threads * (16 << 20));
-        let writer = index.writer_with_num_threads(threads, heap)?;
-        let committed = index.reader()?.searcher();
+        let writer = index
+            .writer_with_num_threads(threads, heap)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => Error::Input(format!(
+                "another process is writing to this index (a `chaja serve` that takes writes, or \
+                 another `chaja index`): send documents to that server's POST /api/documents, or \
+                 stop it first ({e})"
+            )),
+                other => other.into(),
+            })?;
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let committed = reader.searcher();
         Ok(Writer {
             writer,
             fields,
+            reader,
             committed,
             seen: HashSet::new(),
             report: Report::default(),
         })
+    }
+
+    /// Whether a document with this id is in the index or was written since the last commit.
+    fn exists(&self, id: &str, id_term: &Term) -> Result<bool, Error> {
+        Ok(self.seen.contains(id)
+            || self.committed.search(
+                &TermQuery::new(id_term.clone(), IndexRecordOption::Basic),
+                &Count,
+            )? > 0)
+    }
+
+    /// Deletes the document with this id; `false` when there is none.
+    pub fn delete(&mut self, id: &str) -> Result<bool, Error> {
+        let id_term = Term::from_field_text(self.fields.id, id);
+        if !self.exists(id, &id_term)? {
+            return Ok(false);
+        }
+        self.writer.delete_term(id_term);
+        self.seen.remove(id);
+        Ok(true)
+    }
+
+    /// Commits what was written and goes on writing: returns what happened since the last commit.
+    pub fn commit_and_continue(&mut self) -> Result<Report, Error> {
+        self.writer.commit()?;
+        self.reader.reload()?;
+        self.committed = self.reader.searcher();
+        self.seen.clear();
+        Ok(std::mem::take(&mut self.report))
     }
 
     pub fn add(&mut self, mut article: Article) -> Result<(), Error> {
@@ -170,11 +223,8 @@ impl Writer {
             }
         }
         let id_term = Term::from_field_text(f.id, &article.id);
-        let existed = !self.seen.insert(article.id.clone())
-            || self.committed.search(
-                &TermQuery::new(id_term.clone(), IndexRecordOption::Basic),
-                &Count,
-            )? > 0;
+        let existed = self.exists(&article.id, &id_term)?;
+        self.seen.insert(article.id.clone());
         if existed {
             self.writer.delete_term(id_term);
             self.report.replaced += 1;
@@ -207,6 +257,11 @@ impl Writer {
         }
         self.writer.add_document(document)?;
         Ok(())
+    }
+
+    /// What was written since the last commit.
+    pub fn report(&self) -> &Report {
+        &self.report
     }
 
     /// Records a bad document (skipped) or a bad field left out of an indexed one.

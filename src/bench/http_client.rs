@@ -16,11 +16,11 @@ use crate::eval::EvalQuery;
 use crate::http::{self, AppState};
 use crate::search::Engine;
 
-fn failed(e: impl std::fmt::Display) -> Error {
+pub(super) fn failed(e: impl std::fmt::Display) -> Error {
     Error::Internal(InternalError::Task(e.to_string()))
 }
 
-fn percent_encode(text: &str) -> String {
+pub(super) fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

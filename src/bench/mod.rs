@@ -3,6 +3,7 @@
 //! tests.
 
 mod http_client;
+mod writes;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -32,6 +33,9 @@ pub struct Options {
     pub query_index: Option<PathBuf>,
     /// Concurrent HTTP clients for the concurrency run.
     pub clients: usize,
+    /// Documents (JSONL(.gz)) to post for the write-path run, and how long it lasts.
+    pub writes: Option<PathBuf>,
+    pub write_seconds: f64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -51,6 +55,7 @@ pub struct Report {
     /// Decompressing and parsing the input alone, MB/s of text, one thread.
     pub reading_mb_per_sec: Option<f64>,
     pub queries: Vec<QueryFigures>,
+    pub writes: Option<writes::WriteFigures>,
 }
 
 #[derive(Debug, Serialize)]
@@ -219,7 +224,44 @@ pub fn run(
             }
         }
     }
+    if let Some(input) = &options.writes {
+        report.writes = Some(write_path(input, options, config, analyzer)?);
+    }
     Ok(report)
+}
+
+/// The write-path run: up to 20,000 documents of `input` posted in batches, searched meanwhile with
+/// the query file's queries (or the documents' titles).
+fn write_path(
+    input: &Path,
+    options: &Options,
+    config: &Config,
+    analyzer: &KoreanTokenizer,
+) -> Result<writes::WriteFigures, Error> {
+    let mut lines = Vec::new();
+    let mut titles = Vec::new();
+    for file in ingest::files(input)? {
+        for article in ingest::read_file(&file)
+            .flatten()
+            .take(20_000 - lines.len())
+        {
+            titles.push(article.title.clone());
+            let doc =
+                serde_json::json!({"id": article.id, "title": article.title, "body": article.body});
+            lines.push(doc.to_string());
+        }
+    }
+    let queries = match &options.queries {
+        Some(path) => read_queries(path)?.into_iter().map(|q| q.query).collect(),
+        None => titles.into_iter().filter(|t| !t.is_empty()).collect(),
+    };
+    if lines.is_empty() {
+        return Err(Error::Input(format!(
+            "{}: no documents to post",
+            input.display()
+        )));
+    }
+    writes::run(lines, queries, options.write_seconds, config, analyzer)
 }
 
 /// Short keyword queries made from the questions: their two longest words, particles and question
@@ -381,6 +423,15 @@ fn in_process(name: &str, engine: &Engine, queries: &[EvalQuery]) -> Result<Quer
     Ok(figures(name, 1, 0, latencies, started.elapsed()))
 }
 
+/// The nearest-rank `p`th percentile of sorted latencies, in ms (0 for none).
+pub fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 * p / 100.0).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
 pub fn figures(
     name: &str,
     clients: usize,
@@ -390,13 +441,7 @@ pub fn figures(
 ) -> QueryFigures {
     latencies.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let at = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return 0.0;
-        }
-        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
-        ms(latencies[i])
-    };
+    let at = |p: f64| percentile_ms(&latencies, p * 100.0);
     let n = latencies.len();
     QueryFigures {
         name: name.to_string(),
@@ -541,6 +586,25 @@ impl Report {
                     q.qps
                 ));
             }
+        }
+        if let Some(w) = &self.writes {
+            out.push_str(&format!(
+                "\nwrites     {} batches of 20 documents from 2 writers in {:.1} s beside 4 searchers: \
+                 {:.0} documents/s\n\
+                 \x20          acknowledged (committed and searchable) p50 {:.1} ms, p99 {:.1} ms\n\
+                 \x20          {} searches during writes: p50 {:.2} ms, p99 {:.2} ms\n\
+                 \x20          5xx responses {}, acknowledged documents not found right after {}\n",
+                w.batches,
+                w.seconds,
+                w.docs_per_sec,
+                w.ack_p50_ms,
+                w.ack_p99_ms,
+                w.searches,
+                w.search_p50_ms,
+                w.search_p99_ms,
+                w.server_errors,
+                w.not_visible
+            ));
         }
         out
     }

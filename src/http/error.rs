@@ -27,10 +27,18 @@ impl IntoResponse for ApiError {
             Error::User(user) => {
                 let status = match user {
                     UserError::UnknownDocument(_) => StatusCode::NOT_FOUND,
+                    UserError::WritesDisabled => StatusCode::FORBIDDEN,
+                    UserError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+                    UserError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
                     _ => StatusCode::BAD_REQUEST,
                 };
                 (status, body(user.code(), &user.to_string())).into_response()
             }
+            Error::DiskFull => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                body("disk_full", &self.0.to_string()),
+            )
+                .into_response(),
             other => {
                 tracing::error!(error = %other, "request failed");
                 (

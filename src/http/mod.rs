@@ -2,8 +2,10 @@
 //! loop with graceful shutdown. Handlers validate input and call `search`; they do no ranking.
 
 mod error;
+mod metrics;
 mod page;
 mod params;
+mod write;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,23 +13,26 @@ use std::time::Duration;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use tokio::sync::Semaphore;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+pub use write::parse_payload;
 
 use crate::config::Config;
 use crate::error::{Error, InternalError, UserError};
+use crate::live::Live;
 use crate::search::{Engine, SearchResponse, StoredDocument};
+use metrics::Metrics;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -35,16 +40,44 @@ pub struct AppState {
     pub engine: Engine,
     pub config: Arc<Config>,
     permits: Arc<Semaphore>,
+    /// The live index, when the server takes writes.
+    live: Option<Live>,
+    metrics: Arc<Metrics>,
 }
 
 impl AppState {
+    /// A read-only server: writes are refused.
     pub fn new(engine: Engine, config: Config) -> AppState {
         let permits = Arc::new(Semaphore::new(config.search_permits()));
         AppState {
             engine,
             config: Arc::new(config),
             permits,
+            live: None,
+            metrics: Metrics::new(None),
         }
+    }
+
+    /// A server over `index` (the one `engine` searches) that takes writes when a key is set:
+    /// it then owns the index's writer until the returned thread ends (after the last handle to the
+    /// state is dropped and the last commit is made).
+    pub fn with_writes(
+        index: &tantivy::Index,
+        engine: Engine,
+        config: Config,
+        index_dir: Option<std::path::PathBuf>,
+    ) -> Result<(AppState, Option<std::thread::JoinHandle<()>>), Error> {
+        let mut state = AppState::new(engine.clone(), config);
+        state.metrics = Metrics::new(index_dir);
+        if state.config.server.api_keys.is_empty() {
+            return Ok((state, None));
+        }
+        let metrics = state.metrics.clone();
+        let (live, thread) = Live::start(index, &state.config, engine, move |commit| {
+            metrics.committed(commit)
+        })?;
+        state.live = Some(live);
+        Ok((state, Some(thread)))
     }
 
     /// Runs CPU-bound index work on the engine's search threads, off the async runtime, a bounded
@@ -80,11 +113,19 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 /// The whole HTTP surface, ready for `axum::serve` or for in-process tests.
 pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs);
+    // Bodies are read by the write handlers themselves, up to server.max_body_mb (a JSON 413
+    // beyond); no other route reads a body.
     Router::new()
         .route("/api/search", get(search))
-        .route("/api/documents/{id}", get(document))
+        .route("/api/documents", post(write::post))
+        .route("/api/documents/{id}", get(document).delete(write::delete))
         .route("/health", get(health))
+        .route("/metrics", get(metrics::metrics))
         .merge(page::routes())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .fallback(not_found)
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -100,7 +141,6 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
-        .layer(RequestBodyLimitLayer::new(16 * 1024))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,

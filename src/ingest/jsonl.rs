@@ -99,10 +99,27 @@ fn non_empty(value: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// An article with the reason an optional field was left out of it, or the reason the input cannot
+/// be an article.
+pub type Parsed = Result<(Article, Option<String>), String>;
+
 /// One JSON line to an article, with the reason an optional field was left out of it, or the reason
 /// it cannot be an article.
-pub fn parse_line(text: &str) -> Result<(Article, Option<String>), String> {
+pub fn parse_line(text: &str) -> Parsed {
     let raw: Raw = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    from_raw(raw)
+}
+
+/// One JSON document (an element of a write request's array) to an article, as [`parse_line`].
+pub fn parse_value(value: serde_json::Value) -> Parsed {
+    if !value.is_object() {
+        return Err("a document must be a JSON object".to_string());
+    }
+    let raw: Raw = serde_json::from_value(value).map_err(|e| format!("invalid document: {e}"))?;
+    from_raw(raw)
+}
+
+fn from_raw(raw: Raw) -> Parsed {
     let id = match raw.id {
         Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
         Some(serde_json::Value::Number(n)) => n.to_string(),

@@ -3,6 +3,7 @@
 
 pub mod date;
 mod jsonl;
+pub use jsonl::{parse_line, parse_value, Parsed};
 pub mod page;
 
 use std::path::{Path, PathBuf};

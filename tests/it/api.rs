@@ -11,15 +11,8 @@ use chaja::http::{self, router};
 use super::support::sample_state;
 
 async fn get(uri: &str) -> (StatusCode, Value) {
-    let response = router(sample_state())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let json = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| panic!("{uri}: not JSON: {}", String::from_utf8_lossy(&bytes)));
-    (status, json)
+    let request = Request::get(uri).body(Body::empty()).unwrap();
+    super::support::json_response(sample_state(), request).await
 }
 
 fn q(text: &str) -> String {
@@ -385,16 +378,7 @@ async fn page_and_assets_are_served_from_the_binary() {
             .unwrap()
             .to_string();
         assert!(content_type.starts_with(kind), "{uri}: {content_type}");
-        let text = String::from_utf8(
-            response
-                .into_body()
-                .collect()
-                .await
-                .unwrap()
-                .to_bytes()
-                .to_vec(),
-        )
-        .unwrap();
+        let text = super::support::body_text(response).await;
         assert!(text.contains(needle), "{uri} lacks {needle}");
         // The only outside address is the attribution link in the footer, which is never fetched.
         let text = text.replace("href=\"https://ko.wikinews.org\"", "");

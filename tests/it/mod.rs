@@ -1,5 +1,7 @@
 mod api;
+mod fuzz;
 mod ingest;
+mod live;
 mod news;
 mod relevance;
 mod search;

@@ -10,7 +10,7 @@ use chaja::ingest;
 use chaja::search::{Engine, SearchRequest};
 use tantivy::Index;
 
-use super::support::analyzer;
+use super::support::{analyzer, Random};
 
 const NUMERIC_KEYS: &[&str] = &[
     "INDEX_WRITER_HEAP_MB",
@@ -39,22 +39,12 @@ const NUMERIC_KEYS: &[&str] = &[
     "SEARCH_LENGTH_NORMALIZATION",
 ];
 
-/// splitmix64: a fixed seed, so a failure replays.
-struct Random(u64);
+/// Values as a user might write them in `CHAJA_*` or config.toml.
+trait Values {
+    fn value(&mut self) -> String;
+}
 
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
+impl Values for Random {
     /// A value as a user might write it in `CHAJA_*` or config.toml.
     fn value(&mut self) -> String {
         match self.below(10) {

@@ -1,6 +1,10 @@
 //! Shared helpers: engines over in-repo data, and the `../shared` folder when it is there.
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use chaja::analyzer::KoreanTokenizer;
 use chaja::config::Config;
@@ -122,4 +126,111 @@ pub fn ids(engine: &Engine, query: &str) -> Vec<String> {
         .into_iter()
         .map(|h| h.id)
         .collect()
+}
+
+/// splitmix64: a fixed seed, so a failure replays.
+pub struct Random(pub u64);
+
+impl Random {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// The write key the real-binary tests serve with.
+pub const KEY: &str = "test-key-0123456789";
+
+/// The real binary serving `dir` with writes on, on `port`, once `/health` answers.
+pub fn start(dir: &std::path::Path, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_chaja"))
+        .args([
+            "serve",
+            "--index-dir",
+            "live-index",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .current_dir(dir)
+        .env("CHAJA_API_KEY", KEY)
+        .env("CHAJA_LOG", "warn")
+        .env_remove("CHAJA_INDEX_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while http(port, "GET", "/health", "").map(|(s, _)| s) != Some(200) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+/// One request over a fresh connection: the status and the body, or `None` if the server is gone.
+pub fn http(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {KEY}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.get(9..12)?.parse().ok()?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())?;
+    Some((status, body))
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A response's body as text.
+pub async fn body_text(response: axum::response::Response) -> String {
+    use http_body_util::BodyExt;
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    String::from_utf8(bytes.to_vec()).expect("UTF-8 body")
+}
+
+/// Runs `request` through the router over `state`: the status and the JSON body.
+pub async fn json_response(
+    state: AppState,
+    request: axum::http::Request<axum::body::Body>,
+) -> (axum::http::StatusCode, serde_json::Value) {
+    use tower::ServiceExt;
+    let uri = request.uri().to_string();
+    let response = chaja::http::router(state)
+        .oneshot(request)
+        .await
+        .expect("router answers");
+    let status = response.status();
+    let text = body_text(response).await;
+    let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{uri}: not JSON: {text}"));
+    (status, json)
 }
