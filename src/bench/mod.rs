@@ -231,7 +231,7 @@ pub fn run(
 }
 
 /// The write-path run: up to 20,000 documents of `input` posted in batches, searched meanwhile with
-/// the query file's queries (or the documents' titles).
+/// the query file's queries (or the documents' titles or first words).
 fn write_path(
     input: &Path,
     options: &Options,
@@ -245,7 +245,18 @@ fn write_path(
             .flatten()
             .take(20_000 - lines.len())
         {
-            titles.push(article.title.clone());
+            // A query per document: its title, or its first words when it has none.
+            let query = if article.title.is_empty() {
+                article
+                    .body
+                    .split_whitespace()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                article.title.clone()
+            };
+            titles.push(query);
             let doc =
                 serde_json::json!({"id": article.id, "title": article.title, "body": article.body});
             lines.push(doc.to_string());
