@@ -88,7 +88,9 @@ function render() {
     $("results").replaceChildren();
     $("pager").replaceChildren();
     $("filters").hidden = true;
+    $("filter-toggle").hidden = true;
     $("search-view").classList.add("nofilters");
+    Assist.analysis("");
     setStatus("검색어를 입력하세요. 예: 월드컵, 대통령 선거, \"지구 온난화\", 올림픽 -축구", "empty");
     return;
   }
@@ -133,6 +135,7 @@ async function search(s) {
 
 function showError(message) {
   renderRelaxed(null, null);
+  renderCorrected(null, null);
   $("results").replaceChildren();
   $("pager").replaceChildren();
   setStatus(message, "error");
@@ -142,12 +145,15 @@ function showResults(s, data) {
   // Which state these results belong to (tests and scripts can wait for it).
   $("results").dataset.state = pageParams(s).toString();
   $("filters").hidden = false;
+  $("filter-toggle").hidden = false;
   $("search-view").classList.remove("nofilters");
   renderFacets(s, data.facets || { source: [], month: [] });
   if (data.total === 0) {
     $("results").replaceChildren();
     $("pager").replaceChildren();
     renderRelaxed(s, null);
+    renderCorrected(s, data);
+    Assist.analysis(s.q);
     const filtered = s.sources.length || s.from || s.to;
     setStatus(
       `'${s.q}'에 대한 검색결과가 없습니다. ` +
@@ -161,6 +167,8 @@ function showResults(s, data) {
   const last = first + data.hits.length - 1;
   setStatus(`검색결과 ${data.total.toLocaleString("ko-KR")}건 중 ${first}–${last} (${seconds}초)`);
   renderRelaxed(s, data.relaxed);
+  renderCorrected(s, data);
+  Assist.analysis(s.q);
   $("results").replaceChildren(...data.hits.map((hit) => renderHit(hit, s.q)));
   renderPager(s, data.total);
 }
@@ -186,6 +194,27 @@ function renderRelaxed(s, relaxed) {
   notice.hidden = false;
 }
 
+// A query typed in the wrong keyboard mode and searched as meant (쿠팡 for znvkd), or, when nothing
+// was found, the closest words the index knows.
+function renderCorrected(s, data) {
+  const notice = $("corrected");
+  const parts = [];
+  if (data && data.corrected_query) {
+    parts.push(
+      `'${data.corrected_query}'(으)로 검색한 결과입니다. `,
+      el("a", { href: pageUrl({ ...s, page: 1, strict: true }), "data-internal": true, text: `'${s.q}'(으)로 검색` }),
+    );
+  } else if (data && data.did_you_mean) {
+    parts.push(
+      "혹시 ",
+      el("a", { href: pageUrl({ ...s, q: data.did_you_mean, page: 1, strict: false }), "data-internal": true, text: `'${data.did_you_mean}'` }),
+      "을(를) 찾으셨나요?",
+    );
+  }
+  notice.replaceChildren(...parts);
+  notice.hidden = parts.length === 0;
+}
+
 function docUrl(id, q) {
   return `/doc/${encodeURIComponent(id)}` + (q ? `?q=${encodeURIComponent(q)}` : "");
 }
@@ -205,9 +234,11 @@ function webUrl(url) {
 function renderHit(hit, q) {
   const internal = docUrl(hit.id, q);
   const external = webUrl(hit.url);
+  // The title as the server marked it (HTML-escaped there), or the id when there is none.
+  const title = hit.title ? { html: hit.title_html || "" } : { text: hit.id };
   const titleLink = external
-    ? el("a", { href: external, target: "_blank", rel: "noopener", text: hit.title || hit.id })
-    : el("a", { href: internal, "data-internal": true, text: hit.title || hit.id });
+    ? el("a", { href: external, target: "_blank", rel: "noopener", ...title })
+    : el("a", { href: internal, "data-internal": true, ...title });
   const meta = el("div", { class: "meta" });
   if (hit.source) meta.append(el("span", { class: "source", text: hit.source }), " · ");
   if (hit.published_at) meta.append(el("time", { datetime: hit.published_at, text: day(hit.published_at) }), " · ");
@@ -302,9 +333,19 @@ async function renderDocument() {
 
 function wire() {
   const box = $("q");
+  const closeSuggestions = Assist.wire(box, (text) => {
+    clearTimeout(typingTimer);
+    update({ q: text }, false);
+  });
+  Assist.wireAnalysis();
+  $("filter-toggle").addEventListener("click", () => {
+    const open = $("filters").classList.toggle("open");
+    $("filter-toggle").setAttribute("aria-expanded", String(open));
+  });
   $("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(typingTimer);
+    closeSuggestions();
     update({ q: box.value.trim() }, false);
   });
   box.addEventListener("input", () => {

@@ -17,3 +17,4 @@ pub mod live;
 pub mod normalize;
 pub mod schema;
 pub mod search;
+pub mod suggest;

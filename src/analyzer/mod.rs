@@ -5,6 +5,7 @@
 mod bigram;
 mod breaks;
 mod cuts;
+mod explain;
 mod hanja;
 mod memo;
 mod pos;
@@ -25,6 +26,7 @@ use crate::error::{ConfigError, Error, InternalError};
 pub use bigram::BigramTokenizer;
 pub use cuts::KO_DIC_SPACED;
 use cuts::{Batch, Cuts};
+pub use explain::{Indexed, Morpheme};
 pub use hanja::fingerprint as hanja_fingerprint;
 use hanja::Abbreviations;
 use memo::{Handle, Memo};

@@ -34,8 +34,23 @@ pub(super) fn percent_encode(text: &str) -> String {
 pub async fn run(
     name: &str,
     engine: Engine,
-    mut config: Config,
+    config: Config,
     queries: &[EvalQuery],
+    clients: usize,
+) -> Result<QueryFigures, Error> {
+    let paths = queries
+        .iter()
+        .map(|q| format!("/api/search?q={}&limit=10", percent_encode(&q.query)))
+        .collect();
+    run_paths(name, engine, config, paths, clients).await
+}
+
+/// Sends every GET of `paths` (as many clients as asked, each its share, on one connection).
+pub async fn run_paths(
+    name: &str,
+    engine: Engine,
+    mut config: Config,
+    paths: Vec<String>,
     clients: usize,
 ) -> Result<QueryFigures, Error> {
     // Enough permits that the server is not what limits the clients.
@@ -43,12 +58,7 @@ pub async fn run(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = tokio::spawn(http::serve(listener, AppState::new(engine, config)));
-    let paths: Arc<Vec<String>> = Arc::new(
-        queries
-            .iter()
-            .map(|q| format!("/api/search?q={}&limit=10", percent_encode(&q.query)))
-            .collect(),
-    );
+    let paths: Arc<Vec<String>> = Arc::new(paths);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for client in 0..clients.max(1) {

@@ -55,7 +55,15 @@ pub struct Report {
     /// Decompressing and parsing the input alone, MB/s of text, one thread.
     pub reading_mb_per_sec: Option<f64>,
     pub queries: Vec<QueryFigures>,
+    pub suggester: Option<SuggesterFigures>,
     pub writes: Option<writes::WriteFigures>,
+}
+
+/// The suggester over the queried index.
+#[derive(Debug, Serialize)]
+pub struct SuggesterFigures {
+    pub words: usize,
+    pub memory_mb: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -223,6 +231,41 @@ pub fn run(
                 report.queries.push(figures);
             }
         }
+        // Typing: every prefix of each query's first two words, character by character, as a
+        // search box sends them.
+        let paths: Vec<String> = questions
+            .iter()
+            .flat_map(|q| {
+                let words: Vec<&str> = q.query.split_whitespace().take(2).collect();
+                let typed = words.join(" ");
+                let ends: Vec<usize> = typed
+                    .char_indices()
+                    .map(|(i, c)| i + c.len_utf8())
+                    .collect();
+                ends.into_iter()
+                    .map(move |end| typed[..end].to_string())
+                    .collect::<Vec<_>>()
+            })
+            .map(|prefix| {
+                format!(
+                    "/api/suggest?q={}&limit=8",
+                    http_client::percent_encode(&prefix)
+                )
+            })
+            .collect();
+        let (words, bytes) = engine.suggester_size();
+        report.suggester = Some(SuggesterFigures {
+            words,
+            memory_mb: bytes as f64 / 1e6,
+        });
+        let figures = runtime.block_on(http_client::run_paths(
+            "suggest, HTTP",
+            engine.clone(),
+            config.clone(),
+            paths,
+            1,
+        ))?;
+        report.queries.push(figures);
     }
     if let Some(input) = &options.writes {
         report.writes = Some(write_path(input, options, config, analyzer)?);
@@ -597,6 +640,12 @@ impl Report {
                     q.qps
                 ));
             }
+        }
+        if let Some(s) = &self.suggester {
+            out.push_str(&format!(
+                "suggester  {} words, {:.1} MB in memory\n",
+                s.words, s.memory_mb
+            ));
         }
         if let Some(w) = &self.writes {
             out.push_str(&format!(

@@ -1,6 +1,7 @@
 //! The HTTP service: `router(state)` with the JSON API, health check and search page, plus the server
 //! loop with graceful shutdown. Handlers validate input and call `search`; they do no ranking.
 
+mod assist;
 mod error;
 mod metrics;
 mod page;
@@ -117,6 +118,8 @@ pub fn router(state: AppState) -> Router {
     // beyond); no other route reads a body.
     Router::new()
         .route("/api/search", get(search))
+        .route("/api/suggest", get(assist::suggest))
+        .route("/api/analyze", get(assist::analyze))
         .route("/api/documents", post(write::post))
         .route("/api/documents/{id}", get(document).delete(write::delete))
         .route("/health", get(health))

@@ -10,13 +10,15 @@ use super::AppState;
 
 const INDEX_HTML: &str = include_str!("../../assets/index.html");
 const APP_JS: &str = include_str!("../../assets/app.js");
+const ASSIST_JS: &str = include_str!("../../assets/assist.js");
 const STYLE_CSS: &str = include_str!("../../assets/style.css");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(page))
         .route("/doc/{id}", get(page))
-        .route("/assets/app.js", get(app_js))
+        .route("/assets/app.js", get(|| script(APP_JS)))
+        .route("/assets/assist.js", get(|| script(ASSIST_JS)))
         .route("/assets/style.css", get(style_css))
 }
 
@@ -24,13 +26,13 @@ async fn page() -> impl IntoResponse {
     ([(header::CACHE_CONTROL, "no-cache")], Html(INDEX_HTML))
 }
 
-async fn app_js() -> impl IntoResponse {
+async fn script(source: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        APP_JS,
+        source,
     )
 }
 

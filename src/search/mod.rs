@@ -1,6 +1,7 @@
 //! Ranked search over an open index: query text in, hits with highlighted snippets out. Knows nothing
 //! of HTTP.
 
+mod assist;
 mod build;
 pub mod facets;
 mod relax;
@@ -49,7 +50,8 @@ pub struct SearchRequest {
     /// Only documents published on or before this day (Korea time).
     pub to: Option<Date>,
     pub sort: Sort,
-    /// Only the query as typed, even when it finds nothing (no relaxed reading).
+    /// Only the query as typed, even when it finds nothing (no relaxed reading, no keyboard-mode
+    /// correction).
     pub strict: bool,
 }
 
@@ -74,6 +76,8 @@ pub struct Hit {
     pub url: Option<String>,
     /// HTML-escaped body text with matches wrapped in `<mark>`.
     pub snippet: String,
+    /// The title, HTML-escaped, the query's words in it marked.
+    pub title_html: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +91,14 @@ pub struct SearchResponse {
     /// relaxed reading found more: what was relaxed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relaxed: Option<Relaxed>,
+    /// Present when the query was typed in the wrong keyboard mode and its other reading, searched
+    /// instead, finds far more: that reading (`znvkd` → `쿠팡`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected_query: Option<String>,
+    /// For a query that finds nothing: the same query with each unknown word replaced by the closest
+    /// indexed word (`오바미` → `오바마`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
 }
 
 /// A stored document, as `/api/documents/{id}` returns it.
@@ -113,6 +125,7 @@ pub struct Engine {
     synonyms: Arc<Synonyms>,
     /// The search threads, shared with tantivy's segment executor.
     pool: Arc<rayon::ThreadPool>,
+    assist: Arc<assist::Assist>,
 }
 
 impl Engine {
@@ -144,6 +157,12 @@ impl Engine {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
         let synonyms = Arc::new(Synonyms::load(&config.search.synonyms)?);
+        let searcher = reader.searcher();
+        let suggester = crate::suggest::Suggester::build(&searcher, &[fields.body, fields.title])?;
+        let assist = Arc::new(assist::Assist::new(
+            searcher.generation().generation_id(),
+            suggester,
+        ));
         Ok(Engine {
             reader,
             fields,
@@ -151,6 +170,7 @@ impl Engine {
             config: config.search.clone(),
             synonyms,
             pool,
+            assist,
         })
     }
 
@@ -189,13 +209,41 @@ impl Engine {
 
     fn search_in_pool(&self, request: &SearchRequest) -> Result<SearchResponse, Error> {
         let started = Instant::now();
+        let mut response = self.search_text(request, &request.query)?;
+        if !request.strict {
+            // Typed in the wrong keyboard mode: znvkd is 쿠팡, and ㅜ퍄얌 is nvidia. A Latin word
+            // that finds articles (samsung) is left alone; Hangul is read as Latin only when it
+            // finds nothing as typed.
+            if let Some(other) = Self::other_layout(&request.query) {
+                let latin = request.query.is_ascii();
+                if (latin && response.total < 1000) || response.total == 0 {
+                    let converted = self.search_text(request, &other)?;
+                    if converted.total > 0 && converted.total > response.total * 10 {
+                        response = SearchResponse {
+                            query: request.query.clone(),
+                            corrected_query: Some(other),
+                            ..converted
+                        };
+                    }
+                }
+            }
+        }
+        if response.total == 0 {
+            response.did_you_mean = self.did_you_mean(&crate::normalize::query(&request.query));
+        }
+        response.took_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0;
+        Ok(response)
+    }
+
+    /// The search for `text` with the request's filters, paging and order.
+    fn search_text(&self, request: &SearchRequest, text: &str) -> Result<SearchResponse, Error> {
         let searcher = self.reader.searcher();
         let stats = Stats::new(&searcher, self.config.length_normalization);
         let filters = [
             self.source_filter(&request.sources),
             self.date_filter(request.from, request.to),
         ];
-        let groups = self.groups(&request.query);
+        let groups = self.groups(text);
         // The page of hits beside the count with its facets and the words to mark in snippets.
         let run = |built: &build::Built, _: bool| {
             let (top, (counted, needles)) = rayon::join(
@@ -212,6 +260,8 @@ impl Engine {
             hits: Vec::new(),
             facets: Facets::default(),
             relaxed: None,
+            corrected_query: None,
+            did_you_mean: None,
         };
         if let Some(found) = self.resolve(&stats, &groups, !request.strict, run)? {
             let (top, facets, needles) = found.out;
@@ -229,7 +279,6 @@ impl Engine {
                 .map(|(score, address)| self.hit(&searcher, &needles, score, address))
                 .collect::<Result<Vec<_>, Error>>()?;
         }
-        response.took_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0;
         Ok(response)
     }
 
@@ -543,7 +592,9 @@ impl Engine {
         let doc: TantivyDocument = searcher.doc(address)?;
         let stored = self.stored(&doc);
         let snippet = snippet::render(needles, &stored.body, self.config.snippet_chars);
+        let title_html = snippet::mark_all(needles, &stored.title);
         Ok(Hit {
+            title_html,
             id: stored.id,
             score,
             title: stored.title,

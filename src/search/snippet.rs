@@ -99,6 +99,12 @@ pub fn render(needles: &Needles, body: &str, max_chars: usize) -> String {
     render_range(body, start_byte..end_byte, &marks)
 }
 
+/// The whole of a short text (a title) as HTML with every query word in it marked.
+pub fn mark_all(needles: &Needles, text: &str) -> String {
+    let ranges: Vec<Range<usize>> = needles.find(text).into_iter().map(|(_, r)| r).collect();
+    render_range(text, 0..text.len(), &ranges)
+}
+
 /// The whole `body` as HTML with `ranges` marked.
 pub fn render_all(body: &str, ranges: &[Range<usize>]) -> String {
     render_range(body, 0..body.len(), ranges)

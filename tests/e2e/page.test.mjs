@@ -176,6 +176,45 @@ try {
     assert.ok(await notice.isHidden());
   });
 
+  await step("suggestions follow typing and one is picked with the keyboard", async () => {
+    await page.goto(base + "/");
+    await page.locator("#q").pressSequentially("대토", { delay: 30 });
+    const first = page.locator("#suggestions li").first();
+    await first.waitFor();
+    const text = await first.getAttribute("data-text");
+    assert.match(text, /^대통/);
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await first.getAttribute("aria-selected"), "true");
+    await page.keyboard.press("Enter");
+    await page.waitForURL((url) => url.searchParams.get("q") === text);
+    await resultsFor(page, { q: text });
+    assert.ok(await page.locator("#suggestions").isHidden());
+    const titleMarks = await page.locator("#results h3 mark").allInnerTexts();
+    assert.ok(titleMarks.some((m) => text.includes(m)), `title marks: ${titleMarks}`);
+  });
+
+  await step("a query typed in the wrong keyboard mode is searched as meant, with a link to it as typed", async () => {
+    await page.goto(`${base}/?q=dhqkak`);
+    const notice = page.locator("#corrected");
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /'오바마'\(으\)로 검색한 결과입니다/);
+    assert.ok((await hits(page).count()) >= 1);
+    await notice.locator("a").click();
+    await page.waitForURL((url) => url.searchParams.get("strict") === "1" && url.searchParams.get("q") === "dhqkak");
+    await page.waitForFunction(() => /검색결과가 없습니다/.test(document.querySelector("#status").textContent));
+  });
+
+  await step("the analysis panel shows what the analyzer does with the query", async () => {
+    await page.goto(`${base}/?q=${encodeURIComponent("삼성전자가")}`);
+    await page.locator("#analysis").waitFor();
+    await page.locator("#analysis summary").click();
+    const cells = page.locator("#analysis td");
+    await cells.first().waitFor();
+    const text = (await cells.allInnerTexts()).join(" ");
+    assert.match(text, /삼성전자@0/);
+    assert.match(text, /JKS/);
+  });
+
   await step("'/' focuses the search box", async () => {
     await page.goto(`${base}/?q=${encodeURIComponent("월드컵")}`);
     await hits(page).first().waitFor();
@@ -191,7 +230,14 @@ try {
     await hits(phone).first().waitFor();
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
+    // Results first: the first hit is on the first screen; the filters open behind a button.
+    const box = await hits(phone).first().boundingBox();
+    assert.ok(box && box.y + box.height <= 844, `first result at ${box && box.y}`);
+    assert.ok(await phone.locator("#filters").isHidden());
     await phone.screenshot({ path: join(shots, "phone.png"), fullPage: false });
+    await phone.locator("#filter-toggle").click();
+    assert.ok(await phone.locator("#filters").isVisible());
+    await phone.screenshot({ path: join(shots, "phone-filters.png"), fullPage: false });
   });
 
   assert.deepEqual(outside, [], "the page fetched nothing outside the server and threw no errors");

@@ -349,6 +349,7 @@ async fn page_and_assets_are_served_from_the_binary() {
         ("/", "text/html", "type=\"search\" name=\"q\""),
         ("/doc/kowikinews-0001", "text/html", "/assets/app.js"),
         ("/assets/app.js", "text/javascript", "/api/search?"),
+        ("/assets/assist.js", "text/javascript", "/api/suggest?"),
         ("/assets/style.css", "text/css", "mark"),
     ] {
         let response = router(sample_state())

@@ -1,4 +1,5 @@
 mod api;
+mod assist;
 mod fuzz;
 mod ingest;
 mod live;

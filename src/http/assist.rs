@@ -1,0 +1,71 @@
+//! Typing assistance over HTTP: `GET /api/suggest?q=&limit=` (completions) and
+//! `GET /api/analyze?text=` (what the analyzer does with a text, morpheme by morpheme).
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::{ApiError, AppState};
+use crate::error::UserError;
+
+/// The value of `name`, checked against `server.max_query_chars`.
+fn text_param(
+    pairs: &[(String, String)],
+    name: &str,
+    state: &AppState,
+) -> Result<String, UserError> {
+    let value = pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let max = state.config.server.max_query_chars;
+    if value.chars().count() > max {
+        return Err(UserError::QueryTooLong { max });
+    }
+    Ok(value)
+}
+
+/// `GET /api/suggest`: `{"suggestions":[{"text","count"}]}`, most used first; `limit` defaults to
+/// 8, at most 20.
+pub async fn suggest(
+    State(state): State<AppState>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(pairs) = query.map_err(|e| UserError::BadParameter(e.body_text()))?;
+    let q = text_param(&pairs, "q", &state)?;
+    let limit = match pairs.iter().find(|(k, _)| k == "limit") {
+        None => 8,
+        Some((_, v)) => v
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| UserError::BadNumber {
+                name: "limit",
+                value: v.clone(),
+            })?,
+    }
+    .min(20);
+    let suggestions = state
+        .blocking(move |engine| Ok(engine.suggest(&q, limit)))
+        .await?;
+    Ok(Json(json!({ "suggestions": suggestions })))
+}
+
+/// `GET /api/analyze`: `{"text","tokens":[{"surface","pos","start","end","user_dictionary",
+/// "indexed":[{"term","position","kind"}],"dropped"}]}`.
+pub async fn analyze(
+    State(state): State<AppState>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(pairs) = query.map_err(|e| UserError::BadParameter(e.body_text()))?;
+    let text = text_param(&pairs, "text", &state)?;
+    if text.is_empty() {
+        return Err(UserError::BadParameter("missing text: pass text=".to_string()).into());
+    }
+    let shown = text.clone();
+    let tokens = state
+        .blocking(move |engine| Ok(engine.analyze(&text)))
+        .await?;
+    Ok(Json(json!({ "text": shown, "tokens": tokens })))
+}
