@@ -220,7 +220,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 limit: limit.min(config.server.max_limit),
                 ..SearchRequest::default()
             })?;
-            println!("{} results ({:.1} ms)", response.total, response.took_ms);
+            let more = if response.total_exact { "" } else { " or more" };
+            println!(
+                "{}{more} results ({:.1} ms)",
+                response.total, response.took_ms
+            );
             for (rank, hit) in response.hits.iter().enumerate() {
                 let date = hit
                     .published_at

@@ -124,6 +124,9 @@ pub struct SearchConfig {
     /// A query whose words (every one required, phrases exact) find fewer documents than this is
     /// searched again relaxed: phrases as words, then any word; 0 never relaxes.
     pub relax_below: usize,
+    /// `total` and the facets count matches exactly up to this many, then stop and flag the total
+    /// as a lower bound (`total_exact: false`); 0 always counts every match.
+    pub exact_total_up_to: usize,
     /// Question words left out of queries of more than one word (무엇, 누구, 언제, …).
     pub query_stopwords: Vec<String>,
     /// Synonyms applied at query time: `builtin` (chaja's starter list, `data/synonyms.txt`), a path
@@ -158,6 +161,7 @@ impl Default for SearchConfig {
             bigram_weight: 0.6,
             bigram_min_match: 0.8,
             relax_below: 1,
+            exact_total_up_to: 10_000,
             query_stopwords: QUESTION_WORDS.iter().map(|w| w.to_string()).collect(),
             synonyms: BUILTIN.to_string(),
         }
@@ -266,7 +270,7 @@ impl Config {
         let n = |v: usize| v as u64;
         // tantivy's writer takes at most 8 threads and under 4 GiB of arena per thread.
         #[rustfmt::skip]
-        let whole: [(&str, u64, u64, u64); 17] = [
+        let whole: [(&str, u64, u64, u64); 18] = [
             ("index.writer_heap_mb", n(i.writer_heap_mb), 16, 4_000),
             ("index.threads", n(i.threads), 0, 8),
             ("server.max_query_chars", n(srv.max_query_chars), 1, 10_000),
@@ -284,6 +288,7 @@ impl Config {
             ("search.proximity_window", u64::from(s.proximity_window), 1, 10_000),
             ("search.relax_below", n(s.relax_below), 0, 10_000),
             ("search.lead_window", u64::from(s.lead_window), 1, 10_000),
+            ("search.exact_total_up_to", n(s.exact_total_up_to), 0, 100_000_000),
         ];
         for (key, value, min, max) in whole {
             int(key, value, min, max)?;

@@ -13,9 +13,10 @@ use tantivy::tokenizer::Token;
 /// the part before the space may be read together with the next word, so no cut is made after it.
 pub const KO_DIC_SPACED: [&str; 5] = ["내셔날 ", "에듀 ", "캘리 ", "콜라비 ", "영치기 영차"];
 
-/// lindera cuts a sentence with no delimiter (`\n`, `\t`, `。`, `、`) at 32 KiB, which word-by-word
-/// analysis would not reproduce: texts holding such a sentence are analysed whole, and a batch stays
-/// shorter. Conservative by a few bytes: lindera counts the delimiter and cuts at a character
+/// lindera cuts a sentence with no delimiter (`\n`, `\t`, `。`, `、`) at 32 KiB, wherever that falls
+/// (mid-word, with a warning). chaja never hands it such a sentence: a batch stays shorter, and a long
+/// text is analysed in pieces cut at spaces (`Cuts::pieces`), which gives the tokens an uncut text
+/// would have. Conservative by a few bytes: lindera counts the delimiter and cuts at a character
 /// boundary.
 const SENTENCE_LIMIT: usize = 32 * 1024 - 4;
 
@@ -76,7 +77,7 @@ impl Cuts {
     /// `text`'s words with their byte ranges and contexts, or `None` when `text` has to be analysed
     /// whole.
     pub fn words<'t>(&self, text: &'t str) -> Option<Words<'t, '_>> {
-        if self.never || has_long_sentence(text) {
+        if self.never {
             return None;
         }
         Some(Words {
@@ -84,6 +85,36 @@ impl Cuts {
             at: 0,
             cuts: self,
         })
+    }
+
+    /// For a text holding a sentence lindera would cut: pieces short enough for one lattice that
+    /// analyse as the whole text would, uncut. Each piece ends with the spaces after its last word and
+    /// the next starts with those same spaces, so every word keeps what stands either side of it.
+    /// `None` when the text needs no cutting, or a single word is too long to fit (then lindera cuts
+    /// it, as it must).
+    pub fn pieces(&self, text: &str) -> Option<Vec<std::ops::Range<usize>>> {
+        if !has_long_sentence(text) {
+            return None;
+        }
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        // The end of the last word that fits in the current piece, and where the next word begins.
+        let mut fits: Option<(usize, usize)> = None;
+        let mut words = self.words(text)?.peekable();
+        while let Some((_, end, _)) = words.next() {
+            let next = words.peek().map_or(text.len(), |w| w.0);
+            if next - start >= SENTENCE_LIMIT {
+                let (last_end, last_next) = fits?;
+                pieces.push(start..last_next);
+                start = last_end;
+                if next - start >= SENTENCE_LIMIT {
+                    return None;
+                }
+            }
+            fits = Some((end, next));
+        }
+        pieces.push(start..text.len());
+        Some(pieces)
     }
 }
 
@@ -214,6 +245,31 @@ impl Batch {
 mod tests {
     use super::*;
 
+    #[test]
+    fn long_texts_are_cut_at_spaces_into_overlapping_pieces() {
+        let cuts = Cuts::new([]);
+        assert!(cuts.pieces("짧은 글").is_none());
+        let text = "반도체 수출이 늘었다. ".repeat(3_000);
+        let pieces = cuts.pieces(&text).unwrap();
+        assert!(pieces.len() >= 2);
+        assert_eq!(
+            (pieces[0].start, pieces.last().unwrap().end),
+            (0, text.len())
+        );
+        for pair in pieces.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            assert!(a.len() < SENTENCE_LIMIT);
+            // The pieces share exactly the spaces between two words.
+            assert!(
+                b.start < a.end && text[b.start..a.end].bytes().all(is_space),
+                "{a:?} {b:?}"
+            );
+            assert!(!text[b.start..a.end].is_empty());
+        }
+        // One word longer than a lattice cannot be cut at a space.
+        assert!(cuts.pieces(&"가".repeat(20_000)).is_none());
+    }
+
     fn words(cuts: &Cuts, text: &str) -> Vec<(String, bool, bool)> {
         cuts.words(text)
             .unwrap()
@@ -251,12 +307,13 @@ mod tests {
     }
 
     #[test]
-    fn a_sentence_lindera_would_cut_sends_the_text_whole() {
+    fn only_a_sentence_lindera_would_cut_is_cut_into_pieces() {
         let cuts = Cuts::new([]);
         let long = "가나다 ".repeat(32 * 1024 / 10 + 1);
-        assert!(cuts.words(&long).is_none());
+        assert!(cuts.words(&long).is_some());
+        assert!(cuts.pieces(&long).is_some());
         let lines = "가나다 라마\n".repeat(32 * 1024 / 10);
-        assert!(cuts.words(&lines).is_some());
+        assert!(cuts.pieces(&lines).is_none());
     }
 
     #[test]

@@ -267,6 +267,29 @@ impl KoreanTokenizer {
         }
     }
 
+    /// A long text analysed piece by piece (see `Cuts::pieces`): offsets, positions and breaks
+    /// continue from piece to piece as in one analysis.
+    fn analyze_pieces(
+        &self,
+        text: &str,
+        pieces: &[std::ops::Range<usize>],
+        breaks: &mut Vec<usize>,
+    ) -> Vec<Token> {
+        let mut out: Vec<Token> = Vec::new();
+        for piece in pieces {
+            let mut own = Vec::new();
+            let next = out.last().map_or(0, |t| t.position + 1);
+            for mut token in self.analyze_with_breaks(&text[piece.clone()], &mut own) {
+                token.offset_from += piece.start;
+                token.offset_to += piece.start;
+                token.position += next;
+                out.push(token);
+            }
+            breaks.extend(own.into_iter().map(|b| b + piece.start));
+        }
+        out
+    }
+
     /// Analyses the batched words, remembers each and notes its handle under its tag.
     fn analyse_batch(&mut self, batch: &mut Batch, handles: &mut [(usize, Option<Handle>)]) {
         if batch.is_empty() {
@@ -286,6 +309,9 @@ impl KoreanTokenizer {
 
     /// [`Self::analyze`], also noting in `breaks` where a word ending in a particle meets a space.
     fn analyze_with_breaks(&self, text: &str, breaks: &mut Vec<usize>) -> Vec<Token> {
+        if let Some(pieces) = self.cuts.pieces(text) {
+            return self.analyze_pieces(text, &pieces, breaks);
+        }
         let mut out = Emitter::default();
         match self.segment(text) {
             Ok(tokens) => {

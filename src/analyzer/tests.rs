@@ -259,6 +259,30 @@ fn the_bigram_field_has_the_same_grams_without_the_hand_over() {
     }
 }
 
+#[test]
+fn a_long_text_without_line_breaks_is_analysed_as_if_uncut() {
+    // 3,000 sentences on one line: lindera would cut it every 32 KiB, mid-word. Every word keeps its
+    // analysis, offsets and positions run on, through indexing (the memo) and whole-text analysis.
+    let mut indexing = analyzer();
+    let sentence = "반도체 수출이 늘었다. ";
+    let text = sentence.repeat(3_000);
+    let one = analyzer().analyze(sentence);
+    let [remembered, whole] = remembered_and_whole(&mut indexing, &text);
+    assert_eq!(remembered, whole);
+    let (tokens, _) = whole;
+    assert_eq!(tokens.len(), one.len() * 3_000);
+    for (n, chunk) in tokens.chunks(one.len()).enumerate() {
+        for (token, alone) in chunk.iter().zip(&one) {
+            assert_eq!(token.0, alone.text);
+            assert_eq!(token.1, alone.offset_from + n * sentence.len());
+            assert_eq!(
+                token.3,
+                alone.position + n * (one.last().unwrap().position + 1)
+            );
+        }
+    }
+}
+
 type Terms = Vec<(String, usize, usize, usize)>;
 
 fn terms_of(mut stream: impl TokenStream) -> Terms {

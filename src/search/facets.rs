@@ -2,11 +2,15 @@
 //! fast fields in one pass.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::Weight;
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocSet, TERMINATED};
 
 use crate::ingest::date::KST;
 
@@ -24,16 +28,36 @@ pub struct Facets {
     pub month: Vec<FacetValue>,
 }
 
-/// Counts the matching documents, and their sources and/or months.
+/// Counts the matching documents, and their sources and/or months; with a `bound`, stops counting
+/// (over all segments together) once that many are counted, and says so.
 pub struct FacetCollector {
     pub sources: bool,
     pub months: bool,
+    pub bound: Option<Bound>,
+}
+
+/// A shared count of documents, for collectors that stop at a bound.
+#[derive(Clone)]
+pub struct Bound {
+    limit: usize,
+    counted: Arc<AtomicUsize>,
+}
+
+impl Bound {
+    pub fn new(limit: usize) -> Bound {
+        Bound {
+            limit,
+            counted: Arc::new(AtomicUsize::new(0)),
+        }
+    }
 }
 
 #[derive(Default)]
 pub struct Counts {
-    /// Matching documents.
+    /// Matching documents (at least this many when not `exact`).
     pub total: usize,
+    /// Every matching document was counted.
+    pub exact: bool,
     sources: HashMap<String, u64>,
     months: HashMap<(i32, u8), u64>,
 }
@@ -44,6 +68,9 @@ enum Days {
     Dense { first: i64, counts: Vec<u64> },
     Sparse(HashMap<i64, u64>),
 }
+
+/// Documents read at once when counting up to a bound.
+const BLOCK: usize = 256;
 
 /// Day spans up to this many days (about 270 years) are counted in an array.
 const DENSE_DAYS: i64 = 100_000;
@@ -113,10 +140,63 @@ impl Collector for FacetCollector {
         false
     }
 
+    /// Without a bound, tantivy's own loop; with one, documents are read block by block until the
+    /// bound is reached across the segments.
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment_ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Counts> {
+        let mut counts = self.for_segment(segment_ord, reader)?;
+        let alive = reader.alive_bitset();
+        let Some(bound) = &self.bound else {
+            weight.for_each_no_score(reader, &mut |docs| match alive {
+                Some(alive) => {
+                    for &doc in docs.iter().filter(|&&d| alive.is_alive(d)) {
+                        counts.collect(doc, 0.0);
+                    }
+                }
+                None => counts.collect_block(docs),
+            })?;
+            let mut fruit = counts.harvest();
+            fruit.exact = true;
+            return Ok(fruit);
+        };
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let size = BLOCK.min(bound.limit.max(1));
+        let mut block: Vec<DocId> = Vec::with_capacity(size);
+        let mut exact = true;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                block.push(doc);
+                if block.len() == size {
+                    counts.collect_block(&block);
+                    block.clear();
+                    if bound.counted.fetch_add(size, Ordering::Relaxed) + size >= bound.limit {
+                        exact = scorer.advance() == TERMINATED;
+                        break;
+                    }
+                }
+            }
+            doc = scorer.advance();
+        }
+        counts.collect_block(&block);
+        bound.counted.fetch_add(block.len(), Ordering::Relaxed);
+        let mut fruit = counts.harvest();
+        fruit.exact = exact;
+        Ok(fruit)
+    }
+
     fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut all = Counts::default();
+        let mut all = Counts {
+            exact: true,
+            ..Counts::default()
+        };
         for fruit in fruits {
             all.total += fruit.total;
+            all.exact &= fruit.exact;
             for (k, v) in fruit.sources {
                 *all.sources.entry(k).or_default() += v;
             }
@@ -195,6 +275,7 @@ impl SegmentCollector for SegmentCounts {
         }
         Counts {
             total: self.total,
+            exact: true,
             sources,
             months,
         }

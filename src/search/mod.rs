@@ -83,7 +83,10 @@ pub struct Hit {
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResponse {
     pub query: String,
+    /// Matching documents; when `total_exact` is false, counting stopped at
+    /// `search.exact_total_up_to` and this is a lower bound (the page says "10,000건 이상").
     pub total: usize,
+    pub total_exact: bool,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     pub facets: Facets,
@@ -250,12 +253,13 @@ impl Engine {
                 || self.top(&stats, built, &filters, request),
                 || (self.count(&searcher, built, &filters), self.needles(built)),
             );
-            let (total, facets) = counted?;
-            Ok((total, (top?, facets, needles)))
+            let (total, facets, exact) = counted?;
+            Ok((total, (top?, facets, needles, exact)))
         };
         let mut response = SearchResponse {
             query: request.query.clone(),
             total: 0,
+            total_exact: true,
             took_ms: 0.0,
             hits: Vec::new(),
             facets: Facets::default(),
@@ -264,7 +268,8 @@ impl Engine {
             did_you_mean: None,
         };
         if let Some(found) = self.resolve(&stats, &groups, !request.strict, run)? {
-            let (top, facets, needles) = found.out;
+            let (top, facets, needles, exact) = found.out;
+            response.total_exact = exact;
             response.relaxed = match found.step {
                 Some(step) => Some(Relaxed {
                     dropped: self.dropped(&stats, &step, &found.built, top.first())?,
@@ -404,42 +409,42 @@ impl Engine {
         searcher: &Searcher,
         built: &build::Built,
         filters: &[Option<Arc<dyn Query>>; 2],
-    ) -> Result<(usize, Facets), Error> {
+    ) -> Result<Counted, Error> {
+        let bound = self.config.exact_total_up_to;
+        let collector = |sources, months| FacetCollector {
+            sources,
+            months,
+            bound: (bound > 0).then(|| facets::Bound::new(bound)),
+        };
         let [by_source, by_date] = filters.clone();
         if by_source.is_none() && by_date.is_none() {
             // One pass counts the matches and both facets.
-            let all = FacetCollector {
-                sources: true,
-                months: true,
-            };
-            let counts = searcher.search(&*built.count, &all)?;
+            let counts = searcher.search(&*built.count, &collector(true, true))?;
             let facets = Facets {
                 source: counts.source_values(),
                 month: counts.month_values(),
             };
-            return Ok((counts.total, facets));
+            return Ok((counts.total, facets, counts.exact));
         }
         // Each facet counts the match set under the other filters, so choices stay visible.
-        let only = |sources, months| FacetCollector { sources, months };
-        let total = searcher
-            .search(
-                &*filtered_query(&*built.count, filters.clone()),
-                &only(false, false),
-            )?
-            .total;
+        let total = searcher.search(
+            &*filtered_query(&*built.count, filters.clone()),
+            &collector(false, false),
+        )?;
         let sources = searcher.search(
             &*filtered_query(&*built.count, [None, by_date]),
-            &only(true, false),
+            &collector(true, false),
         )?;
         let months = searcher.search(
             &*filtered_query(&*built.count, [by_source, None]),
-            &only(false, true),
+            &collector(false, true),
         )?;
         let facets = Facets {
             source: sources.source_values(),
             month: months.month_values(),
         };
-        Ok((total, facets))
+        let exact = total.exact && sources.exact && months.exact;
+        Ok((total.total, facets, exact))
     }
 
     /// Ids and scores of the top `k` documents, without snippets or facets (benchmarks, evaluation).
@@ -678,6 +683,9 @@ struct Resolved<T> {
     /// The relaxed reading, when it is not the query as typed.
     step: Option<relax::Step>,
 }
+
+/// A count: matching documents, the facets, and whether every match was counted.
+type Counted = (usize, Facets, bool);
 
 /// `query` restricted by the filters that are set; filters do not change scores.
 fn filtered_query(query: &dyn Query, filters: [Option<Arc<dyn Query>>; 2]) -> Box<dyn Query> {

@@ -272,3 +272,27 @@ fn month_facets_count_korea_time_months_over_any_date_span() {
         [("가상일보", 2), ("독립신문", 1)]
     );
 }
+
+#[test]
+fn totals_past_the_bound_are_flagged_as_lower_bounds() {
+    use chaja::config::Config;
+    let items = || chaja::ingest::sample().collect::<Vec<_>>();
+    let mut config = Config::default();
+    config.search.exact_total_up_to = 50;
+    let bounded = super::support::engine_with(items(), &config);
+    config.search.exact_total_up_to = 0;
+    let exact = super::support::engine_with(items(), &config);
+    let broad = "대통령 OR 정부 OR 국민 OR 한국";
+    let all = super::support::search(&exact, broad);
+    assert!(all.total_exact && all.total > 300, "{}", all.total);
+    let some = super::support::search(&bounded, broad);
+    assert!(!some.total_exact, "counting stopped at the bound");
+    assert!(some.total >= 50 && some.total < all.total, "{}", some.total);
+    // The hits are the same: only counting stops.
+    let ids =
+        |r: &chaja::search::SearchResponse| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&some), ids(&all));
+    // Under the bound, the total is exact and says so.
+    let few = super::support::search(&bounded, "월드컵");
+    assert!(few.total_exact && few.total < 50, "{}", few.total);
+}

@@ -37,6 +37,10 @@ const NUMERIC_KEYS: &[&str] = &[
     "SEARCH_LEAD_WINDOW",
     "SEARCH_PAIR_WEIGHT",
     "SEARCH_LENGTH_NORMALIZATION",
+    "SEARCH_EXACT_TOTAL_UP_TO",
+    "SERVER_MAX_BODY_MB",
+    "SERVER_MAX_BATCH_DOCUMENTS",
+    "SERVER_MAX_DOCUMENT_KB",
 ];
 
 /// Values as a user might write them in `CHAJA_*` or config.toml.
