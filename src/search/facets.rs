@@ -10,7 +10,6 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::Weight;
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
-use tantivy::{DocSet, TERMINATED};
 
 use crate::ingest::date::KST;
 
@@ -29,7 +28,7 @@ pub struct Facets {
 }
 
 /// Counts the matching documents, and their sources and/or months; with a `bound`, stops counting
-/// (over all segments together) once that many are counted, and says so.
+/// (over all segments together) once about that many are counted, and says so.
 pub struct FacetCollector {
     pub sources: bool,
     pub months: bool,
@@ -68,9 +67,6 @@ enum Days {
     Dense { first: i64, counts: Vec<u64> },
     Sparse(HashMap<i64, u64>),
 }
-
-/// Documents read at once when counting up to a bound.
-const BLOCK: usize = 256;
 
 /// Day spans up to this many days (about 270 years) are counted in an array.
 const DENSE_DAYS: i64 = 100_000;
@@ -140,8 +136,9 @@ impl Collector for FacetCollector {
         false
     }
 
-    /// Without a bound, tantivy's own loop; with one, documents are read block by block until the
-    /// bound is reached across the segments.
+    /// tantivy's own loop over the matches (blocks of documents, no scores); with a bound, the
+    /// documents past it (counted across the segments) are passed over instead of counted, and the
+    /// total is flagged as a lower bound.
     fn collect_segment(
         &self,
         weight: &dyn Weight,
@@ -150,40 +147,28 @@ impl Collector for FacetCollector {
     ) -> tantivy::Result<Counts> {
         let mut counts = self.for_segment(segment_ord, reader)?;
         let alive = reader.alive_bitset();
-        let Some(bound) = &self.bound else {
-            weight.for_each_no_score(reader, &mut |docs| match alive {
-                Some(alive) => {
-                    for &doc in docs.iter().filter(|&&d| alive.is_alive(d)) {
-                        counts.collect(doc, 0.0);
-                    }
-                }
-                None => counts.collect_block(docs),
-            })?;
-            let mut fruit = counts.harvest();
-            fruit.exact = true;
-            return Ok(fruit);
-        };
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        let size = BLOCK.min(bound.limit.max(1));
-        let mut block: Vec<DocId> = Vec::with_capacity(size);
+        let mut alive_docs: Vec<DocId> = Vec::new();
         let mut exact = true;
-        let mut doc = scorer.doc();
-        while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                block.push(doc);
-                if block.len() == size {
-                    counts.collect_block(&block);
-                    block.clear();
-                    if bound.counted.fetch_add(size, Ordering::Relaxed) + size >= bound.limit {
-                        exact = scorer.advance() == TERMINATED;
-                        break;
-                    }
+        weight.for_each_no_score(reader, &mut |docs| {
+            if !exact {
+                return;
+            }
+            let docs = match alive {
+                Some(alive) => {
+                    alive_docs.clear();
+                    alive_docs.extend(docs.iter().copied().filter(|&d| alive.is_alive(d)));
+                    &alive_docs[..]
+                }
+                None => docs,
+            };
+            if let Some(bound) = &self.bound {
+                if bound.counted.fetch_add(docs.len(), Ordering::Relaxed) >= bound.limit {
+                    exact = false;
+                    return;
                 }
             }
-            doc = scorer.advance();
-        }
-        counts.collect_block(&block);
-        bound.counted.fetch_add(block.len(), Ordering::Relaxed);
+            counts.collect_block(docs);
+        })?;
         let mut fruit = counts.harvest();
         fruit.exact = exact;
         Ok(fruit)
