@@ -113,6 +113,11 @@ pub struct SearchConfig {
     /// Questions and headlines: weight of consecutive words of the query standing next to each
     /// other in a document, in order (phrase evidence).
     pub pair_weight: f32,
+    /// Questions and headlines: weight of the share of the query's character pairs found in the
+    /// first `lead_text_chars` characters of a document (read from the store for the top
+    /// `rerank_depth` only).
+    pub lead_text_weight: f32,
+    pub lead_text_chars: usize,
     /// How much a document's length lowers its BM25 score: 1 is BM25 as tantivy has it (k1 1.2,
     /// b 0.75); below 1, long documents lose less (the average length they are compared with is
     /// taken as 1/x times longer). News articles and Wikipedia passages both rank best near 0.4.
@@ -154,9 +159,11 @@ impl Default for SearchConfig {
             rerank_depth: 40,
             proximity_weight: 0.6,
             proximity_window: 25,
-            lead_weight: 0.5,
+            lead_weight: 0.25,
             lead_window: 120,
             pair_weight: 0.5,
+            lead_text_weight: 0.5,
+            lead_text_chars: 200,
             length_normalization: 0.4,
             bigram_weight: 0.6,
             bigram_min_match: 0.8,
@@ -270,7 +277,7 @@ impl Config {
         let n = |v: usize| v as u64;
         // tantivy's writer takes at most 8 threads and under 4 GiB of arena per thread.
         #[rustfmt::skip]
-        let whole: [(&str, u64, u64, u64); 18] = [
+        let whole: [(&str, u64, u64, u64); 19] = [
             ("index.writer_heap_mb", n(i.writer_heap_mb), 16, 4_000),
             ("index.threads", n(i.threads), 0, 8),
             ("server.max_query_chars", n(srv.max_query_chars), 1, 10_000),
@@ -289,13 +296,14 @@ impl Config {
             ("search.relax_below", n(s.relax_below), 0, 10_000),
             ("search.lead_window", u64::from(s.lead_window), 1, 10_000),
             ("search.exact_total_up_to", n(s.exact_total_up_to), 0, 100_000_000),
+            ("search.lead_text_chars", n(s.lead_text_chars), 1, 10_000),
         ];
         for (key, value, min, max) in whole {
             int(key, value, min, max)?;
         }
         // (key, value, lowest, whether the lowest is allowed, highest)
         #[rustfmt::skip]
-        let real: [(&str, f32, f32, bool, f32); 10] = [
+        let real: [(&str, f32, f32, bool, f32); 11] = [
             ("search.title_boost", s.title_boost, 0.0, false, 100.0),
             ("search.long_query_title_boost", s.long_query_title_boost, 0.0, true, 100.0),
             ("search.min_match_ratio", s.min_match_ratio, 0.0, true, 1.0),
@@ -303,6 +311,7 @@ impl Config {
             ("search.proximity_weight", s.proximity_weight, 0.0, true, 100.0),
             ("search.lead_weight", s.lead_weight, 0.0, true, 100.0),
             ("search.pair_weight", s.pair_weight, 0.0, true, 100.0),
+            ("search.lead_text_weight", s.lead_text_weight, 0.0, true, 100.0),
             ("search.bigram_weight", s.bigram_weight, 0.0, true, 100.0),
             ("search.length_normalization", s.length_normalization, 0.0, false, 1.0),
             ("search.bigram_min_match", s.bigram_min_match, 0.0, true, 1.0),

@@ -497,15 +497,16 @@ impl Engine {
         limit: usize,
     ) -> Result<Vec<(f32, DocAddress)>, Error> {
         let searcher = stats.searcher();
-        let words = match &built.ranking {
-            build::Ranking::Proximity(words)
+        let (words, typed) = match &built.ranking {
+            build::Ranking::Proximity { words, typed }
                 if words.len() > 1
                     && self.config.proximity_weight
                         + self.config.lead_weight
                         + self.config.pair_weight
+                        + self.config.lead_text_weight
                         > 0.0 =>
             {
-                words
+                (words, typed)
             }
             _ => {
                 let top = SharedTopDocs::new(offset + limit);
@@ -518,6 +519,8 @@ impl Engine {
         let top =
             searcher.search_with_statistics_provider(query, &SharedTopDocs::new(want), stats)?;
         let reranked = rerank::by_proximity(stats, self.fields.body, words, top, &self.config)?;
+        let reranked =
+            rerank::by_lead_text(searcher, self.fields.body, typed, reranked, &self.config)?;
         Ok(reranked.into_iter().skip(offset).take(limit).collect())
     }
 

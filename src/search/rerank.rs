@@ -82,6 +82,49 @@ pub fn by_proximity(
     Ok(rescored)
 }
 
+/// Re-scores the first `rerank_depth` of `top` (already in order) as `score × (1 + lead_text_weight ×
+/// share)`, where share is the part of the query's character pairs (spaces and punctuation left out)
+/// found in the first `lead_text_chars` characters of the stored body: a news article's first lines
+/// paraphrase its own headline more closely than other outlets' versions of the same story do.
+pub fn by_lead_text(
+    searcher: &tantivy::Searcher,
+    body: Field,
+    typed: &str,
+    mut top: Vec<(f32, DocAddress)>,
+    config: &SearchConfig,
+) -> Result<Vec<(f32, DocAddress)>, Error> {
+    let weight = config.lead_text_weight;
+    let wanted = char_pairs(typed.chars());
+    if weight <= 0.0 || wanted.is_empty() || top.len() < 2 {
+        return Ok(top);
+    }
+    let depth = config.rerank_depth.min(top.len());
+    let shares: Vec<f32> = top[..depth]
+        .par_iter()
+        .map(|&(_, address)| {
+            let doc: tantivy::TantivyDocument = searcher.doc(address)?;
+            let text = doc
+                .get_first(body)
+                .and_then(|v| tantivy::schema::Value::as_str(&v))
+                .unwrap_or_default();
+            let lead = char_pairs(text.chars().take(config.lead_text_chars));
+            let found = wanted.iter().filter(|pair| lead.contains(pair)).count();
+            Ok(found as f32 / wanted.len() as f32)
+        })
+        .collect::<Result<_, Error>>()?;
+    for (hit, share) in top.iter_mut().zip(shares) {
+        hit.0 *= 1.0 + weight * share;
+    }
+    top[..depth].sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(top)
+}
+
+/// The distinct pairs of neighbouring letters or digits, spaces and punctuation left out.
+fn char_pairs(chars: impl Iterator<Item = char>) -> std::collections::HashSet<(char, char)> {
+    let letters: Vec<char> = chars.filter(|c| c.is_alphanumeric()).collect();
+    letters.windows(2).map(|p| (p[0], p[1])).collect()
+}
+
 /// Where a candidate holds the question's words: idf sums of distinct words.
 #[derive(Debug, Clone, Copy, Default)]
 struct Closeness {

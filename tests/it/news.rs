@@ -132,3 +132,38 @@ fn decomposed_hangul_and_full_width_letters_match_as_typed() {
         found.hits[0].snippet
     );
 }
+
+#[test]
+fn an_article_whose_first_lines_paraphrase_the_headline_comes_first() {
+    use chaja::config::Config;
+    // Both articles hold every word of the headline; only one opens with them, as its own article
+    // does. Filler keeps the two the same length.
+    let filler = "관련 업계는 향후 추이를 지켜보고 있다. ".repeat(12);
+    let items = || {
+        vec![
+            article(
+                "other",
+                "",
+                &format!(
+                    "{filler}한편 업계에 따르면 정부는 반도체 수출 규제를 완화하고 지원을 늘리기로 \
+                     했다. 반도체 업계는 수출 지원을 반겼다."
+                ),
+            ),
+            article(
+                "own",
+                "",
+                &format!("정부가 반도체 수출 규제를 완화하고 지원을 늘리기로 했다. {filler}"),
+            ),
+        ]
+    };
+    let headline = "정부, 반도체 수출 규제 완화…지원 늘린다";
+    let mut config = Config::default();
+    (config.search.lead_weight, config.search.pair_weight) = (0.0, 0.0);
+    config.search.proximity_weight = 0.0;
+    let with_lead = super::support::engine_with(items(), &config);
+    assert_eq!(ids(&with_lead, headline)[0], "own");
+    // The control: without the lead text, the article that repeats the words comes first.
+    config.search.lead_text_weight = 0.0;
+    let without = super::support::engine_with(items(), &config);
+    assert_eq!(ids(&without, headline)[0], "other");
+}

@@ -308,6 +308,7 @@ fn questions_prefer_passages_where_the_words_stand_together() {
     let mut config = Config::default();
     config.search.lead_weight = 0.0;
     config.search.pair_weight = 0.0;
+    config.search.lead_text_weight = 0.0;
     config.search.length_normalization = 1.0;
     assert_eq!(ids(&engine_with(items(), &config), question)[0], "together");
     // The control: without the re-ranking, BM25 alone puts the repetitions first.

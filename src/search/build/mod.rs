@@ -33,8 +33,9 @@ pub enum Kind {
 pub enum Ranking {
     /// By score alone.
     Score,
-    /// By score, then the top `rerank_depth` by how close these words stand in the body.
-    Proximity(Vec<String>),
+    /// By score, then the top `rerank_depth` by how close these words stand in the body, and by how
+    /// much of this text (the query as typed) the body's first characters hold.
+    Proximity { words: Vec<String>, typed: String },
 }
 
 /// A query ready to run, and the part of it worth highlighting.

@@ -101,7 +101,10 @@ impl Builder<'_> {
             count: without(count),
             spans,
             highlight: Box::new(BooleanQuery::new(highlight)),
-            ranking: Ranking::Proximity(words),
+            ranking: Ranking::Proximity {
+                words,
+                typed: bigram_source,
+            },
         })
     }
 
