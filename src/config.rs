@@ -33,7 +33,7 @@ impl Default for IndexConfig {
     fn default() -> Self {
         Self {
             dir: PathBuf::from("index"),
-            writer_heap_mb: 256,
+            writer_heap_mb: 128,
             threads: 0,
         }
     }
