@@ -294,6 +294,7 @@ fn serve(config: Config, analyzer: KoreanTokenizer) -> anyhow::Result<()> {
         tracing::warn!("{message}");
     }
     let engine = Engine::new(index.clone(), analyzer, &config)?;
+    engine.warm_suggestions();
     let bind = config.server.bind.clone();
     let documents = engine.num_docs();
     let writes = !config.server.api_keys.is_empty();

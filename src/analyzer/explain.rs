@@ -5,7 +5,7 @@
 use serde::Serialize;
 use tantivy::tokenizer::Token;
 
-use super::{hanja, is_word_char, Emitter, Fate, KoreanTokenizer};
+use super::{is_word_char, Details, Emitter, KoreanTokenizer};
 
 /// One morpheme of ko-dic's segmentation.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -45,17 +45,14 @@ impl KoreanTokenizer {
             let (start, end) = (token.byte_start, token.byte_end);
             let surface = text.get(start..end).unwrap_or_default();
             let user_dictionary = !token.word_id.is_system() && !token.word_id.is_unknown();
-            let mut details = token.details_iter();
-            let tag = details.next().unwrap_or("UNKNOWN").to_string();
-            let reading = details.nth(2).unwrap_or("*").to_string();
-            let kind = details.next().unwrap_or("*").to_string();
-            let expression = details.nth(2).unwrap_or("*").to_string();
             if surface.trim().is_empty() {
                 continue;
             }
+            let details = Details::read(token.details_iter());
+            let tag = details.tag;
             let mut morpheme = Morpheme {
                 surface: surface.to_string(),
-                pos: tag.clone(),
+                pos: tag.to_string(),
                 start,
                 end,
                 user_dictionary,
@@ -71,21 +68,9 @@ impl KoreanTokenizer {
                 tokens: Vec::new(),
                 next_position: position,
             };
-            let fate = self.emit_morpheme(
-                &mut emitted,
-                surface,
-                (start, end),
-                &tag,
-                &kind,
-                &expression,
-            );
-            if fate == Fate::Kept && surface.chars().any(hanja::is_han) {
-                for spelling in self.hanja.spellings(surface, &reading) {
-                    emitted.push_same(spelling, start, end);
-                }
-            }
+            self.emit_morpheme(&mut emitted, surface, (start, end), &details);
             position = emitted.next_position;
-            morpheme.indexed = label(&emitted.tokens, &kind);
+            morpheme.indexed = label(&emitted.tokens, details.kind);
             if morpheme.indexed.is_empty() {
                 morpheme.dropped = Some(format!("stop tag {tag} (analyzer.stop_tags)"));
             }

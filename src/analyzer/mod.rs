@@ -338,27 +338,12 @@ impl KoreanTokenizer {
                             Fate::Analysed => {}
                         }
                     }
-                    // Fields 0 (tag), 3 (reading), 4 (kind) and 7 (expression) of ko-dic's details,
-                    // read in one pass without collecting them.
-                    let mut details = token.details_iter();
-                    let tag = details.next().unwrap_or("UNKNOWN");
-                    let reading = details.nth(2).unwrap_or("*");
-                    let kind = details.next().unwrap_or("*");
-                    let expression = details.nth(2).unwrap_or("*");
-                    let particle = pos::is_particle(tag);
+                    let details = Details::read(token.details_iter());
+                    let particle = pos::is_particle(details.tag);
                     if particle && known.is_none() {
                         breaks::note(breaks, text, end);
                     }
-                    let mut fate =
-                        self.emit_morpheme(&mut out, surface, (start, end), tag, kind, expression);
-                    if fate == Fate::Kept && surface.chars().any(hanja::is_han) {
-                        // Hanja, also under their Hangul spellings (its reading, the word it
-                        // abbreviates): the word needs its details each time.
-                        for spelling in self.hanja.spellings(surface, reading) {
-                            out.push_same(spelling, start, end);
-                        }
-                        fate = Fate::Analysed;
-                    }
+                    let fate = self.emit_morpheme(&mut out, surface, (start, end), &details);
                     self.fates.remember(word, Word { fate, particle });
                 }
             }
@@ -376,17 +361,17 @@ impl KoreanTokenizer {
         out.tokens
     }
 
+    /// Emits what the index gets from one morpheme and says what its kind of word does.
     fn emit_morpheme(
         &self,
         out: &mut Emitter,
         surface: &str,
         (start, end): (usize, usize),
-        tag: &str,
-        kind: &str,
-        expression: &str,
+        details: &Details,
     ) -> Fate {
-        let parts = parse_expression(expression);
-        match kind {
+        let tag = details.tag;
+        let parts = parse_expression(details.expression);
+        match details.kind {
             "Inflect" => {
                 // A fused form (가벼운 = 가볍/VA + ᆫ/ETM): index the stem of its first morpheme.
                 if let Some((stem, stem_tag)) = parts.first() {
@@ -434,10 +419,41 @@ impl KoreanTokenizer {
                     return Fate::Dropped;
                 }
                 out.push_new(surface, start, end);
-                return Fate::Kept;
+                if !surface.chars().any(hanja::is_han) {
+                    return Fate::Kept;
+                }
+                // Hanja, also under their Hangul spellings (the reading, the word it abbreviates):
+                // the word needs its details each time.
+                for spelling in self.hanja.spellings(surface, details.reading) {
+                    out.push_same(spelling, start, end);
+                }
             }
         }
         Fate::Analysed
+    }
+}
+
+/// Fields 0 (tag), 3 (reading), 4 (kind) and 7 (expression) of a ko-dic token's details.
+struct Details<'a> {
+    tag: &'a str,
+    reading: &'a str,
+    kind: &'a str,
+    expression: &'a str,
+}
+
+impl<'a> Details<'a> {
+    /// Read in one pass, without collecting the fields.
+    fn read(mut details: impl Iterator<Item = &'a str>) -> Details<'a> {
+        let tag = details.next().unwrap_or("UNKNOWN");
+        let reading = details.nth(2).unwrap_or("*");
+        let kind = details.next().unwrap_or("*");
+        let expression = details.nth(2).unwrap_or("*");
+        Details {
+            tag,
+            reading,
+            kind,
+            expression,
+        }
     }
 }
 

@@ -160,12 +160,6 @@ impl Engine {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
         let synonyms = Arc::new(Synonyms::load(&config.search.synonyms)?);
-        let searcher = reader.searcher();
-        let suggester = crate::suggest::Suggester::build(&searcher, &[fields.body, fields.title])?;
-        let assist = Arc::new(assist::Assist::new(
-            searcher.generation().generation_id(),
-            suggester,
-        ));
         Ok(Engine {
             reader,
             fields,
@@ -173,7 +167,7 @@ impl Engine {
             config: config.search.clone(),
             synonyms,
             pool,
-            assist,
+            assist: Arc::default(),
         })
     }
 

@@ -67,7 +67,10 @@ pub fn keys(text: &str) -> String {
             out.push(INITIALS[(n / 588) as usize]);
             out.push_str(MEDIALS[((n % 588) / 28) as usize]);
             out.push_str(FINALS[(n % 28) as usize]);
-        } else if let Some(keys) = compat_keys(c) {
+        } else if let Some(keys) = Some(c)
+            .filter(|c| ('ㄱ'..='ㅣ').contains(c))
+            .and_then(compat_keys)
+        {
             out.push_str(keys);
         } else {
             out.extend(c.to_lowercase());
