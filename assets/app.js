@@ -165,8 +165,9 @@ function showResults(s, data) {
   const seconds = (data.took_ms / 1000).toFixed(3);
   const first = (s.page - 1) * PAGE_SIZE + 1;
   const last = first + data.hits.length - 1;
-  // Past search.exact_total_up_to the server stops counting: the total is a lower bound.
-  const total = `${data.total.toLocaleString("ko-KR")}건${data.total_exact === false ? " 이상" : ""}`;
+  // Past search.exact_total_up_to the server estimates the total from samples.
+  const count = `${data.total.toLocaleString("ko-KR")}건`;
+  const total = data.total_exact === false ? `약 ${count}` : count;
   setStatus(`검색결과 ${total} 중 ${first}–${last} (${seconds}초)`);
   renderRelaxed(s, data.relaxed);
   renderCorrected(s, data);

@@ -220,9 +220,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 limit: limit.min(config.server.max_limit),
                 ..SearchRequest::default()
             })?;
-            let more = if response.total_exact { "" } else { " or more" };
+            let about = if response.total_exact { "" } else { "about " };
             println!(
-                "{}{more} results ({:.1} ms)",
+                "{about}{} results ({:.1} ms)",
                 response.total, response.took_ms
             );
             for (rank, hit) in response.hits.iter().enumerate() {

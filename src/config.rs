@@ -27,6 +27,11 @@ pub struct IndexConfig {
     pub writer_heap_mb: usize,
     /// Indexing threads; 0 means one per core (at most 8).
     pub threads: usize,
+    /// A bulk `chaja index` ends by merging the index into segments of at most about this many MB
+    /// (at least one per core): every search pays each segment its term lookups, and a merge maps
+    /// the files it reads, so this bounds the memory of the merge. 0 leaves the segments as they
+    /// are.
+    pub merge_segment_mb: usize,
 }
 
 impl Default for IndexConfig {
@@ -35,6 +40,7 @@ impl Default for IndexConfig {
             dir: PathBuf::from("index"),
             writer_heap_mb: 128,
             threads: 0,
+            merge_segment_mb: 512,
         }
     }
 }
@@ -101,6 +107,12 @@ pub struct SearchConfig {
     /// Long queries leave out terms found in more than this share of the documents (they cost the
     /// most and rank the least); 1 keeps every term.
     pub common_term_ratio: f32,
+    /// Questions and headlines in a large index: candidates are found through their terms in at
+    /// most `rare_term_ratio` of the documents (the best `candidates` of them by those terms),
+    /// and the commoner terms only add their scores to those candidates. 0 candidates (or a ratio
+    /// of 1) scores every document holding any term.
+    pub candidates: usize,
+    pub rare_term_ratio: f32,
     /// Questions: how many top candidates are re-ranked by how close their words stand, the weight of
     /// that, and the window in word positions (0 weight turns it off).
     pub rerank_depth: usize,
@@ -129,8 +141,9 @@ pub struct SearchConfig {
     /// A query whose words (every one required, phrases exact) find fewer documents than this is
     /// searched again relaxed: phrases as words, then any word; 0 never relaxes.
     pub relax_below: usize,
-    /// `total` and the facets count matches exactly up to this many, then stop and flag the total
-    /// as a lower bound (`total_exact: false`); 0 always counts every match.
+    /// `total` and the facets count matches exactly up to this many (about; shared by the segments
+    /// by size); past it they are estimated from samples and flagged (`total_exact: false`), so a
+    /// search costs the same however many documents match; 0 always counts every match.
     pub exact_total_up_to: usize,
     /// Question words left out of queries of more than one word (무엇, 누구, 언제, …).
     pub query_stopwords: Vec<String>,
@@ -156,6 +169,8 @@ impl Default for SearchConfig {
             min_match_ratio: 0.5,
             long_query_title_boost: 0.6,
             common_term_ratio: 0.4,
+            candidates: 400,
+            rare_term_ratio: 0.05,
             rerank_depth: 40,
             proximity_weight: 0.6,
             proximity_window: 25,
@@ -277,9 +292,10 @@ impl Config {
         let n = |v: usize| v as u64;
         // tantivy's writer takes at most 8 threads and under 4 GiB of arena per thread.
         #[rustfmt::skip]
-        let whole: [(&str, u64, u64, u64); 19] = [
+        let whole: [(&str, u64, u64, u64); 21] = [
             ("index.writer_heap_mb", n(i.writer_heap_mb), 16, 4_000),
             ("index.threads", n(i.threads), 0, 8),
+            ("index.merge_segment_mb", n(i.merge_segment_mb), 0, 1_000_000),
             ("server.max_query_chars", n(srv.max_query_chars), 1, 10_000),
             ("server.max_limit", n(srv.max_limit), 1, 1_000),
             ("server.max_offset", n(srv.max_offset), 0, 1_000_000),
@@ -292,6 +308,7 @@ impl Config {
             ("search.snippet_chars", n(s.snippet_chars), 10, 10_000),
             ("search.all_terms_up_to", n(s.all_terms_up_to), 0, 64),
             ("search.rerank_depth", n(s.rerank_depth), 0, 1_000),
+            ("search.candidates", n(s.candidates), 0, 100_000),
             ("search.proximity_window", u64::from(s.proximity_window), 1, 10_000),
             ("search.relax_below", n(s.relax_below), 0, 10_000),
             ("search.lead_window", u64::from(s.lead_window), 1, 10_000),
@@ -303,11 +320,12 @@ impl Config {
         }
         // (key, value, lowest, whether the lowest is allowed, highest)
         #[rustfmt::skip]
-        let real: [(&str, f32, f32, bool, f32); 11] = [
+        let real: [(&str, f32, f32, bool, f32); 12] = [
             ("search.title_boost", s.title_boost, 0.0, false, 100.0),
             ("search.long_query_title_boost", s.long_query_title_boost, 0.0, true, 100.0),
             ("search.min_match_ratio", s.min_match_ratio, 0.0, true, 1.0),
             ("search.common_term_ratio", s.common_term_ratio, 0.0, true, 1.0),
+            ("search.rare_term_ratio", s.rare_term_ratio, 0.0, true, 1.0),
             ("search.proximity_weight", s.proximity_weight, 0.0, true, 100.0),
             ("search.lead_weight", s.lead_weight, 0.0, true, 100.0),
             ("search.pair_weight", s.pair_weight, 0.0, true, 100.0),

@@ -499,7 +499,7 @@ fn is_hangul_syllable(c: char) -> bool {
 
 /// Whether `c` makes a morpheme worth indexing: Hangul syllables are checked first, without the
 /// Unicode table lookup `char::is_alphanumeric` does for every non-ASCII character.
-fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     is_hangul_syllable(c) || c.is_alphanumeric()
 }
 

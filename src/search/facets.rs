@@ -1,15 +1,13 @@
 //! Facet counts over a match set: documents per publisher and per year-month (Korea time), read from
-//! fast fields in one pass.
+//! fast fields in one pass; past a bound, estimated from samples spread over the index.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::Weight;
-use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DateTime, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
 
 use crate::ingest::date::KST;
 
@@ -27,56 +25,65 @@ pub struct Facets {
     pub month: Vec<FacetValue>,
 }
 
-/// Counts the matching documents, and their sources and/or months; with a `bound`, stops counting
-/// (over all segments together) once about that many are counted, and says so.
+/// Counts the matching documents, and their sources and/or months. With a `bound`, each segment
+/// counts exactly up to its share of the bound (by size); a segment with more matches then reads
+/// samples of its remaining documents (`WINDOWS` stretches, each read up to a share of the bound)
+/// and scales what each sample counted by how much of its stretch it covered: an estimate of the
+/// total and of every facet value, flagged as not exact. The work stays about twice the bound
+/// however many documents match.
 pub struct FacetCollector {
     pub sources: bool,
     pub months: bool,
     pub bound: Option<Bound>,
 }
 
-/// A shared count of documents, for collectors that stop at a bound.
-#[derive(Clone)]
+/// Exact counting up to `limit` matches, over an index of `docs` documents.
+#[derive(Debug, Clone, Copy)]
 pub struct Bound {
-    limit: usize,
-    counted: Arc<AtomicUsize>,
+    pub limit: usize,
+    pub docs: u64,
 }
 
 impl Bound {
-    pub fn new(limit: usize) -> Bound {
-        Bound {
-            limit,
-            counted: Arc::new(AtomicUsize::new(0)),
-        }
+    /// A segment's share of the limit, at least one block of documents.
+    fn share(&self, max_doc: DocId) -> usize {
+        let share =
+            (self.limit as u128 * u128::from(max_doc)).div_ceil(u128::from(self.docs.max(1)));
+        usize::try_from(share).unwrap_or(usize::MAX).max(64)
     }
 }
 
+/// Stretches of a segment sampled for an estimate, once its exact share is spent.
+const WINDOWS: u32 = 4;
+
 #[derive(Default)]
 pub struct Counts {
-    /// Matching documents (at least this many when not `exact`).
+    /// Matching documents (an estimate when not `exact`).
     pub total: usize,
     /// Every matching document was counted.
     pub exact: bool,
-    sources: HashMap<String, u64>,
-    months: HashMap<(i32, u8), u64>,
+    estimate: f64,
+    sources: HashMap<String, f64>,
+    months: HashMap<(i32, u8), f64>,
 }
 
 /// Per-day counts (Korea time): a dense array over the segment's date range, or a map when the
 /// range is too wide for one.
 enum Days {
-    Dense { first: i64, counts: Vec<u64> },
-    Sparse(HashMap<i64, u64>),
+    Dense { first: i64, counts: Vec<f64> },
+    Sparse(HashMap<i64, f64>),
 }
 
 /// Day spans up to this many days (about 270 years) are counted in an array.
 const DENSE_DAYS: i64 = 100_000;
 
+/// One segment's counts; a document counts `weight` (1, or more for a sampled one).
 pub struct SegmentCounts {
-    total: usize,
+    total: f64,
     /// Absent when the segment has no value to count, so such documents cost nothing.
     source: Option<(StrColumn, Column<u64>)>,
     date: Option<Column<DateTime>>,
-    by_ord: Vec<u64>,
+    by_ord: Vec<f64>,
     days: Days,
     ords: Vec<Option<u64>>,
     dates: Vec<Option<DateTime>>,
@@ -115,17 +122,17 @@ impl Collector for FacetCollector {
                 let len = kst_day(c.max_value()) - first + 1;
                 Days::Dense {
                     first,
-                    counts: vec![0; usize::try_from(len).unwrap_or(0)],
+                    counts: vec![0.0; usize::try_from(len).unwrap_or(0)],
                 }
             }
             _ => Days::Sparse(HashMap::new()),
         };
         let terms = source.as_ref().map_or(0, |(c, _)| c.num_terms());
         Ok(SegmentCounts {
-            total: 0,
+            total: 0.0,
             source,
             date,
-            by_ord: vec![0; terms],
+            by_ord: vec![0.0; terms],
             days,
             ords: Vec::new(),
             dates: Vec::new(),
@@ -136,9 +143,7 @@ impl Collector for FacetCollector {
         false
     }
 
-    /// tantivy's own loop over the matches (blocks of documents, no scores); with a bound, the
-    /// documents past it (counted across the segments) are passed over instead of counted, and the
-    /// total is flagged as a lower bound.
+    /// Without a bound, tantivy's own loop over the matches (blocks of documents, no scores).
     fn collect_segment(
         &self,
         weight: &dyn Weight,
@@ -147,31 +152,60 @@ impl Collector for FacetCollector {
     ) -> tantivy::Result<Counts> {
         let mut counts = self.for_segment(segment_ord, reader)?;
         let alive = reader.alive_bitset();
-        let mut alive_docs: Vec<DocId> = Vec::new();
-        let mut exact = true;
-        weight.for_each_no_score(reader, &mut |docs| {
-            if !exact {
-                return;
-            }
-            let docs = match alive {
-                Some(alive) => {
-                    alive_docs.clear();
-                    alive_docs.extend(docs.iter().copied().filter(|&d| alive.is_alive(d)));
-                    &alive_docs[..]
+        let is_alive = |doc: DocId| alive.is_none_or(|a| a.is_alive(doc));
+        let Some(bound) = self.bound else {
+            let mut alive_docs: Vec<DocId> = Vec::new();
+            weight.for_each_no_score(reader, &mut |docs| {
+                alive_docs.clear();
+                alive_docs.extend(docs.iter().copied().filter(|&d| is_alive(d)));
+                counts.collect_block(&alive_docs, 1.0);
+            })?;
+            return Ok(counts.finish(true));
+        };
+        let mut matches = weight.scorer(reader, 1.0)?;
+        let max_doc = reader.max_doc();
+        let mut docs: Vec<DocId> = Vec::new();
+        // Reads alive matches below `end` into `docs`, at most `most`; whether it reached `end`.
+        let read = |matches: &mut dyn DocSet, end: DocId, most: usize, docs: &mut Vec<DocId>| {
+            docs.clear();
+            while matches.doc() < end {
+                if docs.len() == most {
+                    return false;
                 }
-                None => docs,
+                let doc = matches.doc();
+                if is_alive(doc) {
+                    docs.push(doc);
+                }
+                matches.advance();
+            }
+            true
+        };
+        let share = bound.share(max_doc);
+        if read(&mut *matches, max_doc, share, &mut docs) {
+            counts.collect_block(&docs, 1.0);
+            return Ok(counts.finish(true));
+        }
+        // Exact up to here; the rest estimated from samples.
+        let from = docs.last().map_or(0, |&d| d + 1);
+        counts.collect_block(&docs, 1.0);
+        let windows = WINDOWS.min(max_doc - from).max(1);
+        let per_window = share.div_ceil(2 * windows as usize);
+        for w in 0..windows {
+            let span = u64::from(max_doc - from);
+            let at = |i: u32| from + (span * u64::from(i) / u64::from(windows)) as DocId;
+            let (start, end) = (at(w), at(w + 1));
+            if matches.doc() < start {
+                matches.seek(start);
+            }
+            let complete = read(&mut *matches, end, per_window, &mut docs);
+            let covered = match docs.last() {
+                Some(&last) if !complete => last + 1 - start,
+                _ => end - start,
             };
-            if let Some(bound) = &self.bound {
-                if bound.counted.fetch_add(docs.len(), Ordering::Relaxed) >= bound.limit {
-                    exact = false;
-                    return;
-                }
-            }
-            counts.collect_block(docs);
-        })?;
-        let mut fruit = counts.harvest();
-        fruit.exact = exact;
-        Ok(fruit)
+            let weight = f64::from(end - start) / f64::from(covered.max(1));
+            counts.collect_block(&docs, weight);
+        }
+        Ok(counts.finish(false))
     }
 
     fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
@@ -180,7 +214,7 @@ impl Collector for FacetCollector {
             ..Counts::default()
         };
         for fruit in fruits {
-            all.total += fruit.total;
+            all.estimate += fruit.estimate;
             all.exact &= fruit.exact;
             for (k, v) in fruit.sources {
                 *all.sources.entry(k).or_default() += v;
@@ -189,6 +223,7 @@ impl Collector for FacetCollector {
                 *all.months.entry(k).or_default() += v;
             }
         }
+        all.total = all.estimate.round() as usize;
         Ok(all)
     }
 }
@@ -197,19 +232,25 @@ impl SegmentCollector for SegmentCounts {
     type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.collect_block(&[doc]);
+        self.collect_block(&[doc], 1.0);
     }
 
-    /// Reads a block of documents' values at once.
-    fn collect_block(&mut self, docs: &[DocId]) {
-        self.total += docs.len();
+    fn harvest(self) -> Counts {
+        self.finish(true)
+    }
+}
+
+impl SegmentCounts {
+    /// Reads a block of documents' values at once; each counts `weight`.
+    fn collect_block(&mut self, docs: &[DocId], weight: f64) {
+        self.total += docs.len() as f64 * weight;
         if let Some((_, ords)) = &self.source {
             self.ords.clear();
             self.ords.resize(docs.len(), None);
             ords.first_vals(docs, &mut self.ords);
             for ord in self.ords.iter().flatten() {
                 if let Some(count) = self.by_ord.get_mut(*ord as usize) {
-                    *count += 1;
+                    *count += weight;
                 }
             }
         }
@@ -223,30 +264,30 @@ impl SegmentCollector for SegmentCounts {
                     Days::Dense { first, counts } => {
                         let slot = usize::try_from(day - *first).ok();
                         if let Some(count) = slot.and_then(|i| counts.get_mut(i)) {
-                            *count += 1;
+                            *count += weight;
                         }
                     }
-                    Days::Sparse(map) => *map.entry(day).or_default() += 1,
+                    Days::Sparse(map) => *map.entry(day).or_default() += weight,
                 }
             }
         }
     }
 
-    fn harvest(self) -> Counts {
+    fn finish(self, exact: bool) -> Counts {
         let mut sources = HashMap::new();
         if let Some((column, _)) = &self.source {
             let mut name = String::new();
             for (ord, &count) in self.by_ord.iter().enumerate() {
-                if count > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
+                if count > 0.0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
                     sources.insert(name.clone(), count);
                 }
             }
         }
-        let days: Vec<(i64, u64)> = match self.days {
+        let days: Vec<(i64, f64)> = match self.days {
             Days::Dense { first, counts } => counts
                 .into_iter()
                 .enumerate()
-                .filter(|&(_, count)| count > 0)
+                .filter(|&(_, count)| count > 0.0)
                 .map(|(i, count)| (first + i as i64, count))
                 .collect(),
             Days::Sparse(map) => map.into_iter().collect(),
@@ -259,8 +300,9 @@ impl SegmentCollector for SegmentCounts {
             }
         }
         Counts {
-            total: self.total,
-            exact: true,
+            total: self.total.round() as usize,
+            exact,
+            estimate: self.total,
             sources,
             months,
         }
@@ -274,22 +316,24 @@ impl Counts {
             .iter()
             .map(|(value, &count)| FacetValue {
                 value: value.clone(),
-                count,
+                count: count.round() as u64,
             })
+            .filter(|v| v.count > 0)
             .collect();
         values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         values
     }
 
     pub fn month_values(&self) -> Vec<FacetValue> {
-        let mut months: Vec<(&(i32, u8), &u64)> = self.months.iter().collect();
+        let mut months: Vec<(&(i32, u8), &f64)> = self.months.iter().collect();
         months.sort_by(|a, b| b.0.cmp(a.0));
         months
             .into_iter()
             .map(|((y, m), &count)| FacetValue {
                 value: format!("{y:04}-{m:02}"),
-                count,
+                count: count.round() as u64,
             })
+            .filter(|v| v.count > 0)
             .collect()
     }
 }

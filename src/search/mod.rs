@@ -2,8 +2,10 @@
 //! of HTTP.
 
 mod assist;
+mod at_least;
 mod build;
 pub mod facets;
+mod flat;
 mod relax;
 mod rerank;
 mod snippet;
@@ -19,10 +21,12 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
-    DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+    DocAddress, DocSet, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 use time::{Date, PrimitiveDateTime, Time};
 
@@ -83,8 +87,9 @@ pub struct Hit {
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResponse {
     pub query: String,
-    /// Matching documents; when `total_exact` is false, counting stopped at
-    /// `search.exact_total_up_to` and this is a lower bound (the page says "10,000건 이상").
+    /// Matching documents; when `total_exact` is false, more than `search.exact_total_up_to` match
+    /// and this (and the facets) is an estimate from samples of the index (the page says
+    /// "약 123,000건").
     pub total: usize,
     pub total_exact: bool,
     pub took_ms: f64,
@@ -357,7 +362,7 @@ impl Engine {
         let best = match first {
             Some(&(_, address)) => Some(address),
             None => self
-                .ranked(stats, built, &*built.query, 0, 1)?
+                .ranked(stats, built, &[None, None], 0, 1)?
                 .first()
                 .map(|h| h.1),
         };
@@ -379,20 +384,22 @@ impl Engine {
         request: &SearchRequest,
     ) -> Result<Vec<(f32, DocAddress)>, Error> {
         let searcher = stats.searcher();
-        let filtered = filtered_query(&*built.query, filters.clone());
         match request.sort {
             // Top hits alone, so tantivy can skip what cannot make the page.
-            Sort::Relevance => self.ranked(stats, built, &*filtered, request.offset, request.limit),
-            Sort::Date => searcher
-                .search(
-                    &*filtered,
-                    &TopDocs::with_limit(request.limit.max(1))
-                        .and_offset(request.offset)
-                        .order_by_fast_field::<tantivy::DateTime>("published_at", Order::Desc),
-                )?
-                .into_iter()
-                .map(|(_, address)| Ok((filtered.explain(searcher, address)?.value(), address)))
-                .collect(),
+            Sort::Relevance => self.ranked(stats, built, filters, request.offset, request.limit),
+            Sort::Date => {
+                let filtered = filtered_query(&*built.query, filters.clone());
+                searcher
+                    .search(
+                        &*filtered,
+                        &TopDocs::with_limit(request.limit.max(1))
+                            .and_offset(request.offset)
+                            .order_by_fast_field::<tantivy::DateTime>("published_at", Order::Desc),
+                    )?
+                    .into_iter()
+                    .map(|(_, address)| Ok((filtered.explain(searcher, address)?.value(), address)))
+                    .collect()
+            }
         }
     }
 
@@ -408,7 +415,10 @@ impl Engine {
         let collector = |sources, months| FacetCollector {
             sources,
             months,
-            bound: (bound > 0).then(|| facets::Bound::new(bound)),
+            bound: (bound > 0).then(|| facets::Bound {
+                limit: bound,
+                docs: searcher.num_docs(),
+            }),
         };
         let [by_source, by_date] = filters.clone();
         if by_source.is_none() && by_date.is_none() {
@@ -461,7 +471,7 @@ impl Engine {
                 return Ok::<_, Error>(Vec::new());
             };
             let built = found.built;
-            self.ranked(&stats, &built, &*built.query, 0, k)
+            self.ranked(&stats, &built, &[None, None], 0, k)
         })?;
         let mut ids = Vec::with_capacity(top.len());
         let mut id = String::new();
@@ -480,13 +490,13 @@ impl Engine {
         Ok(ids)
     }
 
-    /// The hits `offset..offset + limit` by relevance; for a question the top `rerank_depth` are
-    /// re-ranked by how close the question's words stand.
+    /// The hits `offset..offset + limit` by relevance, under `filters`; for a question the top
+    /// `rerank_depth` are re-ranked by how close the question's words stand.
     fn ranked(
         &self,
         stats: &Stats,
         built: &build::Built,
-        query: &dyn Query,
+        filters: &[Option<Arc<dyn Query>>; 2],
         offset: usize,
         limit: usize,
     ) -> Result<Vec<(f32, DocAddress)>, Error> {
@@ -503,19 +513,46 @@ impl Engine {
                 (words, typed)
             }
             _ => {
-                let top = SharedTopDocs::new(offset + limit);
-                let top = searcher.search_with_statistics_provider(query, &top, stats)?;
+                let top = self.best(stats, built, filters, offset + limit)?;
                 return Ok(top.into_iter().skip(offset).collect());
             }
         };
         let depth = self.config.rerank_depth;
         let want = (offset + limit).max(depth);
-        let top =
-            searcher.search_with_statistics_provider(query, &SharedTopDocs::new(want), stats)?;
+        let top = self.best(stats, built, filters, want)?;
         let reranked = rerank::by_proximity(stats, self.fields.body, words, top, &self.config)?;
         let reranked =
             rerank::by_lead_text(searcher, self.fields.body, typed, reranked, &self.config)?;
         Ok(reranked.into_iter().skip(offset).take(limit).collect())
+    }
+
+    /// The best `k` documents by score, under `filters`: for a question without filters, through
+    /// its flat terms (`FlatTerms::best`), keeping the documents its query matches.
+    fn best(
+        &self,
+        stats: &Stats,
+        built: &build::Built,
+        filters: &[Option<Arc<dyn Query>>; 2],
+        k: usize,
+    ) -> Result<Vec<(f32, DocAddress)>, Error> {
+        let searcher = stats.searcher();
+        let unfiltered = filters.iter().all(Option::is_none);
+        // Filters would leave the flat terms to wade through documents they reject.
+        if let Some(flat) = built.flat.as_ref().filter(|_| unfiltered) {
+            // A few more than asked, for the documents `count` does not match among them (rare:
+            // they hold none of the words, so only bigrams score them).
+            let extra = k + k / 4 + 4;
+            let (top, seen_all) = flat.best(stats, extra, &self.config)?;
+            let scoring = EnableScoring::disabled_from_searcher(searcher);
+            let required = built.count.weight(scoring)?;
+            let mut kept = matching(searcher, &*required, top)?;
+            if kept.len() >= k || seen_all {
+                kept.truncate(k);
+                return Ok(kept);
+            }
+        }
+        let query = filtered_query(&*built.query, filters.clone());
+        Ok(searcher.search_with_statistics_provider(&*query, &SharedTopDocs::new(k), stats)?)
     }
 
     /// The query's groups: normalised, parsed, synonyms added.
@@ -683,6 +720,39 @@ struct Resolved<T> {
 
 /// A count: matching documents, the facets, and whether every match was counted.
 type Counted = (usize, Facets, bool);
+
+/// The hits of `top` that `weight` matches, in their order.
+fn matching(
+    searcher: &Searcher,
+    weight: &dyn tantivy::query::Weight,
+    top: Vec<(f32, DocAddress)>,
+) -> Result<Vec<(f32, DocAddress)>, Error> {
+    let mut order: Vec<usize> = (0..top.len()).collect();
+    order.sort_by_key(|&i| top[i].1);
+    let mut keep = vec![false; top.len()];
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for i in order {
+        let DocAddress {
+            segment_ord,
+            doc_id,
+        } = top[i].1;
+        if current.as_ref().is_none_or(|(s, _)| *s != segment_ord) {
+            let reader = searcher.segment_reader(segment_ord);
+            current = Some((segment_ord, weight.scorer(reader, 1.0)?));
+        }
+        if let Some((_, set)) = current.as_mut() {
+            if set.doc() < doc_id {
+                set.seek(doc_id);
+            }
+            keep[i] = set.doc() == doc_id;
+        }
+    }
+    let mut keep = keep.into_iter();
+    Ok(top
+        .into_iter()
+        .filter(|_| keep.next().unwrap_or(false))
+        .collect())
+}
 
 /// `query` restricted by the filters that are set; filters do not change scores.
 fn filtered_query(query: &dyn Query, filters: [Option<Arc<dyn Query>>; 2]) -> Box<dyn Query> {

@@ -121,7 +121,9 @@ pub fn by_lead_text(
 
 /// The distinct pairs of neighbouring letters or digits, spaces and punctuation left out.
 fn char_pairs(chars: impl Iterator<Item = char>) -> std::collections::HashSet<(char, char)> {
-    let letters: Vec<char> = chars.filter(|c| c.is_alphanumeric()).collect();
+    let letters: Vec<char> = chars
+        .filter(|&c| crate::analyzer::is_word_char(c))
+        .collect();
     letters.windows(2).map(|p| (p[0], p[1])).collect()
 }
 

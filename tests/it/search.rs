@@ -274,7 +274,7 @@ fn month_facets_count_korea_time_months_over_any_date_span() {
 }
 
 #[test]
-fn totals_past_the_bound_are_flagged_as_lower_bounds() {
+fn totals_past_the_bound_are_estimates_flagged_as_such() {
     use chaja::config::Config;
     let items = || chaja::ingest::sample().collect::<Vec<_>>();
     let mut config = Config::default();
@@ -286,13 +286,39 @@ fn totals_past_the_bound_are_flagged_as_lower_bounds() {
     let all = super::support::search(&exact, broad);
     assert!(all.total_exact && all.total > 300, "{}", all.total);
     let some = super::support::search(&bounded, broad);
-    assert!(!some.total_exact, "counting stopped at the bound");
-    assert!(some.total >= 50 && some.total < all.total, "{}", some.total);
-    // The hits are the same: only counting stops.
+    assert!(
+        !some.total_exact,
+        "counting stopped at the bound: an estimate"
+    );
+    // Estimated from samples spread over the whole index, not from its first documents: near the
+    // real total, and the months sampled reach from the oldest to the newest.
+    let near = |estimate: u64, real: u64| estimate.abs_diff(real) as f64 <= 0.35 * real as f64;
+    assert!(
+        near(some.total as u64, all.total as u64),
+        "{} against {}",
+        some.total,
+        all.total
+    );
+    let sum: u64 = some.facets.month.iter().map(|m| m.count).sum();
+    assert!(near(sum, all.total as u64), "{sum} against {}", all.total);
+    // Newest first: (oldest year, newest year).
+    let span = |r: &chaja::search::SearchResponse| {
+        let year = |m: Option<&chaja::search::facets::FacetValue>| {
+            m.and_then(|m| m.value[..4].parse::<i32>().ok())
+                .unwrap_or(0)
+        };
+        (year(r.facets.month.last()), year(r.facets.month.first()))
+    };
+    let ((oldest, newest), (first, last)) = (span(&some), span(&all));
+    assert!(oldest <= first + 1, "{oldest} against {first}");
+    assert!(newest >= last - 1, "{newest} against {last}");
+    // The hits are the same: only counting changes.
     let ids =
         |r: &chaja::search::SearchResponse| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&some), ids(&all));
     // Under the bound, the total is exact and says so.
     let few = super::support::search(&bounded, "월드컵");
     assert!(few.total_exact && few.total < 50, "{}", few.total);
+    let same = super::support::search(&exact, "월드컵");
+    assert_eq!((few.total, few.facets), (same.total, same.facets));
 }

@@ -103,6 +103,7 @@ impl Builder<'_> {
         Some(Built {
             kind,
             count: query.box_clone(),
+            flat: None,
             query,
             spans,
             highlight: Box::new(BooleanQuery::new(highlight)),

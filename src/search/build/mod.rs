@@ -10,6 +10,7 @@ use tantivy::Term;
 mod keywords;
 mod question;
 
+use super::at_least::AtLeast;
 use super::stats::Stats;
 use super::syntax::{Atom, Group, Role, Scope};
 use crate::analyzer::KoreanTokenizer;
@@ -46,6 +47,10 @@ pub struct Built {
     /// Matches exactly the documents `query` matches, cheaper to run without scores: `total` and the
     /// facets count it.
     pub count: Box<dyn Query>,
+    /// When set: terms whose summed scores score `count`'s documents exactly as `query` does, but
+    /// that also find documents `query` does not: cheaper to search (`FlatTerms::best`), keeping
+    /// only `count`'s documents.
+    pub flat: Option<super::flat::FlatTerms>,
     /// The query's words as written, without the particles the analyzer dropped (`중소벤처기업부`),
     /// for marking in snippets next to the analysed terms.
     pub spans: Vec<String>,
@@ -219,13 +224,13 @@ impl Builder<'_> {
         }
         let minimum = ((grams.len() as f32) * self.config.bigram_min_match).ceil() as usize;
         let clauses = term_clauses(self.fields.bigram, &grams, IndexRecordOption::Basic);
-        Some(boosted(
-            Box::new(BooleanQuery::with_minimum_required_clauses(
-                clauses,
-                minimum.max(1),
-            )),
-            self.config.bigram_weight,
-        ))
+        let query: Box<dyn Query> = if minimum > 1 {
+            let clauses = clauses.into_iter().map(|(_, q)| q).collect();
+            Box::new(AtLeast { clauses, minimum })
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
+        Some(boosted(query, self.config.bigram_weight))
     }
 
     /// The distinct character bigrams of `text`, question words left out, in order.

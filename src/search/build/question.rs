@@ -8,6 +8,7 @@ use tantivy::Term;
 use super::{
     boosted, push_whole_words, term_clauses, Analysed, Builder, Built, Clause, Kind, Ranking,
 };
+use crate::search::flat::FlatTerms;
 use crate::search::syntax::Role;
 
 impl Builder<'_> {
@@ -69,34 +70,51 @@ impl Builder<'_> {
             all.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
             Box::new(BooleanQuery::new(all))
         };
-        let (query, count): (Box<dyn Query>, Box<dyn Query>) =
-            match (scored.is_empty(), gram_clauses.is_empty()) {
-                (true, true) => return None,
-                // Only bigrams are left (every word was a question word): they find the documents.
-                (true, false) => {
-                    let count = term_clauses(self.fields.bigram, &grams, IndexRecordOption::Basic);
+        if scored.is_empty() && gram_clauses.is_empty() {
+            return None;
+        }
+        let count: Box<dyn Query> = if scored.is_empty() {
+            // Only bigrams are left (every word was a question word): they find the documents.
+            let grams = term_clauses(self.fields.bigram, &grams, IndexRecordOption::Basic);
+            Box::new(BooleanQuery::new(grams))
+        } else {
+            Box::new(BooleanQuery::new(word_clauses(IndexRecordOption::Basic)))
+        };
+        // Every term with its boost: summed, they score the documents that hold a word as `query`
+        // does (the bigrams alone find more, which `count` leaves out).
+        let flat = FlatTerms(
+            words
+                .iter()
+                .flat_map(|w| {
+                    fields
+                        .iter()
+                        .map(move |&(f, boost)| (Term::from_field_text(f, w), boost))
+                })
+                .chain(grams.iter().map(|g| {
                     (
-                        Box::new(BooleanQuery::new(gram_clauses)),
-                        Box::new(BooleanQuery::new(count)),
+                        Term::from_field_text(self.fields.bigram, g),
+                        self.config.bigram_weight,
                     )
-                }
-                (false, true) => (
-                    Box::new(BooleanQuery::new(scored)),
-                    Box::new(BooleanQuery::new(word_clauses(IndexRecordOption::Basic))),
+                }))
+                .collect(),
+        );
+        // The words find the documents; the bigrams add to their scores.
+        let query: Box<dyn Query> = if scored.is_empty() || gram_clauses.is_empty() {
+            Box::new(BooleanQuery::new(
+                scored.into_iter().chain(gram_clauses).collect(),
+            ))
+        } else {
+            Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(scored)) as Box<dyn Query>,
                 ),
-                (false, false) => (
-                    Box::new(BooleanQuery::new(vec![
-                        (
-                            Occur::Must,
-                            Box::new(BooleanQuery::new(scored)) as Box<dyn Query>,
-                        ),
-                        (Occur::Should, Box::new(BooleanQuery::new(gram_clauses))),
-                    ])),
-                    Box::new(BooleanQuery::new(word_clauses(IndexRecordOption::Basic))),
-                ),
-            };
+                (Occur::Should, Box::new(BooleanQuery::new(gram_clauses))),
+            ]))
+        };
         Some(Built {
             kind: Kind::Question,
+            flat: excluded.is_empty().then_some(flat),
             query: without(query),
             count: without(count),
             spans,

@@ -1,0 +1,121 @@
+//! Questions and headlines scored as one flat sum of term scores (words and bigrams), and searched in
+//! two steps in a large index: candidates through the rarer terms, then the commoner terms' scores
+//! added to the candidates alone.
+//!
+//! A headline's 30-odd terms include bigrams and words found in a tenth or a third of a million
+//! documents; scoring every document that holds any of them costs a few milliseconds per million,
+//! and tantivy's block-max WAND does not prune such a union (it needs every term in every segment).
+//! The best documents hold the headline's rarer terms, so those terms find the candidates.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet, Score, Term};
+
+use super::stats::Stats;
+use super::top::SharedTopDocs;
+use crate::config::SearchConfig;
+use crate::error::Error;
+
+/// Terms whose scores add up, each with its boost.
+#[derive(Debug, Clone, Default)]
+pub struct FlatTerms(pub Vec<(Term, f32)>);
+
+/// One of the terms, with its boost.
+type Boosted<'a> = &'a (Term, f32);
+
+impl FlatTerms {
+    /// Any of `terms`, scoring the sum of their scores.
+    fn query(terms: &[Boosted]) -> Box<dyn Query> {
+        let clauses = terms
+            .iter()
+            .map(|(t, boost)| (Occur::Should, term(t, *boost)))
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The best `k` documents by their sum, best first; `true` when every matching document is
+    /// among them.
+    pub fn best(
+        &self,
+        stats: &Stats,
+        k: usize,
+        config: &SearchConfig,
+    ) -> Result<(Vec<(Score, DocAddress)>, bool), Error> {
+        let searcher = stats.searcher();
+        let docs = stats.num_docs().max(1) as f32;
+        let (rare, common): (Vec<Boosted>, Vec<Boosted>) = self
+            .0
+            .iter()
+            .partition(|(t, _)| stats.doc_freq(t) as f32 / docs <= config.rare_term_ratio);
+        let depth = config.candidates.max(k);
+        if config.candidates > 0 && !rare.is_empty() && !common.is_empty() {
+            let top = SharedTopDocs::new(depth);
+            let found =
+                searcher.search_with_statistics_provider(&*Self::query(&rare), &top, stats)?;
+            // Fewer candidates than asked for: the rare terms are too rare to find the answer alone.
+            if found.len() == depth {
+                let mut scored = add_scores(stats, &common, found)?;
+                scored.truncate(k);
+                return Ok((scored, false));
+            }
+        }
+        let all: Vec<Boosted> = self.0.iter().collect();
+        let top = SharedTopDocs::new(k);
+        let found = searcher.search_with_statistics_provider(&*Self::query(&all), &top, stats)?;
+        let complete = found.len() < k;
+        Ok((found, complete))
+    }
+}
+
+fn term(term: &Term, boost: f32) -> Box<dyn Query> {
+    let query = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
+    if (boost - 1.0).abs() < f32::EPSILON {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+/// `found` with the scores of `terms` added (each document's scorers sought forward, segment by
+/// segment, in parallel), best first.
+fn add_scores(
+    stats: &Stats,
+    terms: &[Boosted],
+    found: Vec<(Score, DocAddress)>,
+) -> Result<Vec<(Score, DocAddress)>, Error> {
+    let searcher = stats.searcher();
+    let scoring = EnableScoring::enabled_from_statistics_provider(stats, searcher);
+    let weights: Vec<Box<dyn Weight>> = terms
+        .iter()
+        .map(|(t, boost)| term(t, *boost).weight(scoring))
+        .collect::<tantivy::Result<_>>()?;
+    let mut by_segment: BTreeMap<u32, Vec<(Score, DocAddress)>> = BTreeMap::new();
+    for hit in found {
+        by_segment.entry(hit.1.segment_ord).or_default().push(hit);
+    }
+    let scored: Vec<Vec<(Score, DocAddress)>> = by_segment
+        .into_par_iter()
+        .map(|(segment, mut hits)| {
+            hits.sort_by_key(|h| h.1.doc_id);
+            let reader = searcher.segment_reader(segment);
+            for weight in &weights {
+                let mut scorer = weight.scorer(reader, 1.0)?;
+                for (score, address) in hits.iter_mut() {
+                    if scorer.doc() < address.doc_id {
+                        scorer.seek(address.doc_id);
+                    }
+                    if scorer.doc() == address.doc_id {
+                        *score += scorer.score();
+                    }
+                }
+            }
+            Ok(hits)
+        })
+        .collect::<Result<_, Error>>()?;
+    let mut all: Vec<(Score, DocAddress)> = scored.into_iter().flatten().collect();
+    all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(all)
+}
