@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tantivy::collector::Count;
+use tantivy::merge_policy::NoMergePolicy;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
@@ -283,6 +284,68 @@ impl Writer {
     }
 }
 
+/// Merges the index's segments into about equal ones of at most about `most_mb` MB each, and at
+/// least one per core; one merge at a time, so only one merge's files are mapped at once.
+pub fn merge_segments(index: &Index, dir: &Path, most_mb: usize) -> Result<(), Error> {
+    // Ids only: a segment's metadata held here would keep its files from being deleted.
+    let mut segments: Vec<(u32, tantivy::index::SegmentId)> = index
+        .searchable_segment_metas()?
+        .iter()
+        .map(|m| (m.max_doc(), m.id()))
+        .collect();
+    let bytes = dir_bytes(dir);
+    let wanted = bytes.div_ceil((most_mb as u64) << 20).max(cores() as u64) as usize;
+    if most_mb == 0 || segments.len() <= wanted {
+        return Ok(());
+    }
+    // Largest first, each into the group holding the fewest documents so far.
+    segments.sort_by_key(|&(docs, _)| std::cmp::Reverse(docs));
+    let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); wanted];
+    for &(docs, id) in &segments {
+        if let Some(group) = groups.iter_mut().min_by_key(|g| g.0) {
+            group.0 += u64::from(docs);
+            group.1.push(id);
+        }
+    }
+    tracing::info!(from = segments.len(), into = wanted, "merging segments");
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 16 << 20)?;
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    for (_, ids) in groups.into_iter().filter(|g| g.1.len() > 1) {
+        writer.merge(&ids).wait()?;
+    }
+    writer.garbage_collect_files().wait()?;
+    writer.wait_merging_threads()?;
+    Ok(())
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Bytes of the files directly in `dir`.
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Gives the memory the indexing threads freed back to the system before the final merge maps its
+/// files (glibc keeps it for reuse otherwise).
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of the allocator's heaps to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Indexes every input path into the index at `config.index.dir`, with a progress bar.
 pub fn index_paths(
     inputs: &[PathBuf],
@@ -296,6 +359,8 @@ pub fn index_paths(
     }
     let index = open_or_create(dir, analyzer)?;
     let mut writer = Writer::new(&index, config)?;
+    // Segments are merged once at the end (`merge_segments`), not while the arenas are full.
+    writer.writer.set_merge_policy(Box::new(NoMergePolicy));
     let progress = ProgressBar::new(files.len() as u64).with_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] file {pos}/{len} · {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -319,6 +384,10 @@ pub fn index_paths(
     }
     progress.finish_and_clear();
     let report = writer.commit()?;
+    if report.written() > 0 {
+        release_freed_memory();
+        merge_segments(&index, dir, config.index.merge_segment_mb)?;
+    }
     if report.written() > 0 && dir.join("meta.json").exists() {
         save_analyzer_settings(dir, &config.analyzer)?;
     }
