@@ -138,6 +138,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if report.written() == 0 {
                 bail!("nothing could be indexed");
             }
+            let dir = &config.index.dir;
+            let segments = indexer::open_existing(dir, &analyzer)
+                .ok()
+                .and_then(|index| index.searchable_segment_metas().ok())
+                .map_or(0, |metas| metas.len());
+            let peak = bench::peak_memory_mb()
+                .map(|mb| format!(", peak memory {mb:.0} MB"))
+                .unwrap_or_default();
+            println!(
+                "index: {:.1} MB in {segments} segments{peak}",
+                indexer::dir_size(dir) as f64 / 1e6
+            );
             Ok(())
         }
         Some(Command::Serve { bind, index_dir }) => {

@@ -107,10 +107,10 @@ pub struct SearchConfig {
     /// Long queries leave out terms found in more than this share of the documents (they cost the
     /// most and rank the least); 1 keeps every term.
     pub common_term_ratio: f32,
-    /// Questions and headlines in a large index: candidates are found through their terms in at
-    /// most `rare_term_ratio` of the documents (the best `candidates` of them by those terms),
-    /// and the commoner terms only add their scores to those candidates. 0 candidates (or a ratio
-    /// of 1) scores every document holding any term.
+    /// Questions and headlines in a large index: candidates are found through their words in at
+    /// most `rare_term_ratio` of the documents and their bigrams in at most a fifth of that (the
+    /// best `candidates` documents by those terms), and the commoner terms only add their scores
+    /// to those candidates. 0 candidates (or a ratio of 1) scores every document holding any term.
     pub candidates: usize,
     pub rare_term_ratio: f32,
     /// Questions: how many top candidates are re-ranked by how close their words stand, the weight of
@@ -171,7 +171,7 @@ impl Default for SearchConfig {
             common_term_ratio: 0.4,
             candidates: 400,
             rare_term_ratio: 0.05,
-            rerank_depth: 40,
+            rerank_depth: 30,
             proximity_weight: 0.6,
             proximity_window: 25,
             lead_weight: 0.25,

@@ -285,16 +285,21 @@ impl Writer {
 }
 
 /// Merges the index's segments into about equal ones of at most about `most_mb` MB each, and at
-/// least one per core; one merge at a time, so only one merge's files are mapped at once.
-pub fn merge_segments(index: &Index, dir: &Path, most_mb: usize) -> Result<(), Error> {
+/// least `at_least` of them; one merge at a time, so only one merge's files are mapped at once.
+pub fn merge_segments(
+    index: &Index,
+    dir: &Path,
+    most_mb: usize,
+    at_least: usize,
+) -> Result<(), Error> {
     // Ids only: a segment's metadata held here would keep its files from being deleted.
     let mut segments: Vec<(u32, tantivy::index::SegmentId)> = index
         .searchable_segment_metas()?
         .iter()
         .map(|m| (m.max_doc(), m.id()))
         .collect();
-    let bytes = dir_bytes(dir);
-    let wanted = bytes.div_ceil((most_mb as u64) << 20).max(cores() as u64) as usize;
+    let bytes = dir_size(dir);
+    let wanted = bytes.div_ceil((most_mb as u64) << 20).max(at_least as u64) as usize;
     if most_mb == 0 || segments.len() <= wanted {
         return Ok(());
     }
@@ -318,12 +323,8 @@ pub fn merge_segments(index: &Index, dir: &Path, most_mb: usize) -> Result<(), E
     Ok(())
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// Bytes of the files directly in `dir`.
-fn dir_bytes(dir: &Path) -> u64 {
+/// Bytes of the files directly in `dir` (an index's size).
+pub fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -386,7 +387,8 @@ pub fn index_paths(
     let report = writer.commit()?;
     if report.written() > 0 {
         release_freed_memory();
-        merge_segments(&index, dir, config.index.merge_segment_mb)?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        merge_segments(&index, dir, config.index.merge_segment_mb, cores)?;
     }
     if report.written() > 0 && dir.join("meta.json").exists() {
         save_analyzer_settings(dir, &config.analyzer)?;

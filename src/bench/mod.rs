@@ -383,7 +383,7 @@ fn indexing(
     let report = indexer::index_paths(&[input.to_path_buf()], &config, analyzer)?;
     let seconds = started.elapsed().as_secs_f64();
     let peak = peak_memory_mb();
-    let size = dir_size(&dir) as f64 / 1e6;
+    let size = crate::indexer::dir_size(&dir) as f64 / 1e6;
     if build_dir.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -520,24 +520,11 @@ fn reset_peak_memory() {
 }
 
 /// Peak resident memory of this process in MB (Linux `VmHWM`).
-fn peak_memory_mb() -> Option<f64> {
+pub fn peak_memory_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
-}
-
-fn dir_size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter_map(|e| e.metadata().ok())
-                .filter(|m| m.is_file())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0)
 }
 
 fn machine() -> String {

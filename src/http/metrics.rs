@@ -1,7 +1,7 @@
 //! Prometheus metrics, served at `GET /metrics` in the text format: requests by route and status,
 //! request latency by route, documents, commits and commit latency, the index's size on disk.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -126,7 +126,10 @@ impl Metrics {
     /// The text exposition, with the gauges read now.
     fn render(&self, documents: u64) -> String {
         self.documents.set(documents as i64);
-        let size = self.index_dir.as_deref().map_or(0, dir_size);
+        let size = self
+            .index_dir
+            .as_deref()
+            .map_or(0, crate::indexer::dir_size);
         self.index_bytes.set(size as i64);
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
@@ -134,19 +137,6 @@ impl Metrics {
         }
         out
     }
-}
-
-/// Bytes of the files directly in `dir` (a tantivy index is flat).
-fn dir_size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok()?.metadata().ok())
-                .filter(|m| m.is_file())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0)
 }
 
 /// Middleware: counts each request under its route pattern and status, and times it.

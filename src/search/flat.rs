@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery, Weight};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Score, Term};
 
 use super::stats::Stats;
@@ -41,15 +41,20 @@ impl FlatTerms {
     pub fn best(
         &self,
         stats: &Stats,
+        bigram: Field,
         k: usize,
         config: &SearchConfig,
     ) -> Result<(Vec<(Score, DocAddress)>, bool), Error> {
         let searcher = stats.searcher();
         let docs = stats.num_docs().max(1) as f32;
-        let (rare, common): (Vec<Boosted>, Vec<Boosted>) = self
-            .0
-            .iter()
-            .partition(|(t, _)| stats.doc_freq(t) as f32 / docs <= config.rare_term_ratio);
+        let (rare, common): (Vec<Boosted>, Vec<Boosted>) = self.0.iter().partition(|(t, _)| {
+            // Bigrams are many and weaker evidence: only the rarest of them lead.
+            let share = match t.field() == bigram {
+                true => config.rare_term_ratio / 5.0,
+                false => config.rare_term_ratio,
+            };
+            stats.doc_freq(t) as f32 / docs <= share
+        });
         let depth = config.candidates.max(k);
         if config.candidates > 0 && !rare.is_empty() && !common.is_empty() {
             let top = SharedTopDocs::new(depth);

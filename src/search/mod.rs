@@ -542,7 +542,7 @@ impl Engine {
             // A few more than asked, for the documents `count` does not match among them (rare:
             // they hold none of the words, so only bigrams score them).
             let extra = k + k / 4 + 4;
-            let (top, seen_all) = flat.best(stats, extra, &self.config)?;
+            let (top, seen_all) = flat.best(stats, self.fields.bigram, extra, &self.config)?;
             let scoring = EnableScoring::disabled_from_searcher(searcher);
             let required = built.count.weight(scoring)?;
             let mut kept = matching(searcher, &*required, top)?;

@@ -213,3 +213,34 @@ fn serve_and_bench_refuse_folders_they_should_not_touch() {
     assert!(stderr.contains("refusing to delete"), "{stderr}");
     assert!(real.join("meta.json").is_file());
 }
+
+#[test]
+fn merging_leaves_fewer_segments_the_same_documents_and_no_stale_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index");
+    let index = indexer::open_or_create(&path, &analyzer()).unwrap();
+    let config = Config::default();
+    let articles: Vec<_> = chaja::ingest::sample().collect();
+    // A segment per commit.
+    for part in articles.chunks(articles.len() / 6) {
+        indexer::index_articles(&index, &config, part.to_vec()).unwrap();
+    }
+    let segments = |index: &tantivy::Index| index.searchable_segment_metas().unwrap().len();
+    let files = || std::fs::read_dir(&path).unwrap().count();
+    let segments_before = segments(&index);
+    assert!(segments_before >= 6, "{segments_before} segments");
+    let engine = || Engine::new(index.clone(), analyzer(), &config).unwrap();
+    let before = ids(&engine(), "대통령 선거");
+    let files_before = files();
+    indexer::merge_segments(&index, &path, 1, 2).unwrap();
+    let after = segments(&index);
+    assert!((2..segments_before).contains(&after), "{after} segments");
+    assert_eq!(engine().num_docs(), articles.len() as u64);
+    assert_eq!(ids(&engine(), "대통령 선거"), before);
+    // The merged segments' files are deleted.
+    assert!(
+        files() < files_before,
+        "{} files, {files_before} before",
+        files()
+    );
+}
