@@ -10,7 +10,9 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery, Weight};
+use tantivy::query::{
+    Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery, Weight,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Score, Term};
 
@@ -60,9 +62,16 @@ impl FlatTerms {
             let top = SharedTopDocs::new(depth);
             let found =
                 searcher.search_with_statistics_provider(&*Self::query(&rare), &top, stats)?;
-            // Fewer candidates than asked for: the rare terms are too rare to find the answer alone.
-            if found.len() == depth {
-                let mut scored = add_scores(stats, &common, found)?;
+            let every_rare = found.len() < depth;
+            let mut scored = add_scores(stats, &common, found)?;
+            // Every document holding a rare term is a candidate: any other holds only common
+            // terms and scores at most their maximum, so the candidates suffice when the k-th
+            // of them scores more.
+            let enough = !every_rare
+                || scored
+                    .get(k.saturating_sub(1))
+                    .is_some_and(|kth| kth.0 > most(stats, &common).unwrap_or(Score::MAX));
+            if enough {
                 scored.truncate(k);
                 return Ok((scored, false));
             }
@@ -73,6 +82,16 @@ impl FlatTerms {
         let complete = found.len() < k;
         Ok((found, complete))
     }
+}
+
+/// The highest score any document can get from `terms`.
+fn most(stats: &Stats, terms: &[Boosted]) -> tantivy::Result<Score> {
+    let mut sum = 0.0;
+    for (term, boost) in terms {
+        let weight = Bm25Weight::for_terms(stats, std::slice::from_ref(term))?;
+        sum += weight.boost_by(*boost).max_score();
+    }
+    Ok(sum)
 }
 
 fn term(term: &Term, boost: f32) -> Box<dyn Query> {
