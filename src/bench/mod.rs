@@ -211,6 +211,7 @@ pub fn run(
             .unwrap_or_else(|| config.index.dir.clone());
         let index = indexer::open_existing(&dir, analyzer)?;
         let engine = Engine::new(index, analyzer.clone(), config)?;
+        engine.build_suggestions_now()?;
         let questions = read_queries(queries)?;
         let keywords = keyword_queries(&questions);
         for (name, set) in [("questions", &questions), ("keywords", &keywords)] {
