@@ -126,13 +126,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             for bad in &report.skipped {
                 eprintln!("skipped {bad}");
             }
+            let (seconds, mb) = (
+                started.elapsed().as_secs_f64(),
+                report.text_bytes as f64 / 1e6,
+            );
             println!(
-                "indexed {} new, replaced {}, skipped {} in {:.1}s ({:.1} MB of text) into {}",
+                "indexed {} new, replaced {}, skipped {} in {seconds:.1}s ({mb:.1} MB of text, {:.1} \
+                 MB/s) into {}",
                 report.indexed,
                 report.replaced,
                 report.skipped.len(),
-                started.elapsed().as_secs_f64(),
-                report.text_bytes as f64 / 1e6,
+                mb / seconds.max(1e-9),
                 config.index.dir.display()
             );
             if report.written() == 0 {
