@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{ApiError, AppState};
+use super::{params, ApiError, AppState};
 use crate::error::UserError;
 
 /// The value of `name`, checked against `server.max_query_chars`.
@@ -20,10 +20,7 @@ fn text_param(
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
-    let max = state.config.server.max_query_chars;
-    if value.chars().count() > max {
-        return Err(UserError::QueryTooLong { max });
-    }
+    params::check_length(&value, &state.config)?;
     Ok(value)
 }
 
@@ -37,13 +34,7 @@ pub async fn suggest(
     let q = text_param(&pairs, "q", &state)?;
     let limit = match pairs.iter().find(|(k, _)| k == "limit") {
         None => 8,
-        Some((_, v)) => v
-            .trim()
-            .parse::<usize>()
-            .map_err(|_| UserError::BadNumber {
-                name: "limit",
-                value: v.clone(),
-            })?,
+        Some((_, v)) => params::number("limit", v)?,
     }
     .min(20);
     let suggestions = state

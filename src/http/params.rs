@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::error::UserError;
 use crate::search::{SearchRequest, Sort};
 
-fn number(name: &'static str, value: &str) -> Result<usize, UserError> {
+pub(super) fn number(name: &'static str, value: &str) -> Result<usize, UserError> {
     value
         .trim()
         .parse::<usize>()
@@ -30,7 +30,7 @@ fn day(name: &str, value: &str) -> Result<Option<Date>, UserError> {
 }
 
 /// A query longer than `server.max_query_chars` is refused wherever it is given.
-fn check_length(query: &str, config: &Config) -> Result<(), UserError> {
+pub(super) fn check_length(query: &str, config: &Config) -> Result<(), UserError> {
     let max = config.server.max_query_chars;
     if query.chars().count() > max {
         return Err(UserError::QueryTooLong { max });
