@@ -292,6 +292,9 @@ pub fn merge_segments(
     most_mb: usize,
     at_least: usize,
 ) -> Result<(), Error> {
+    if most_mb == 0 {
+        return Ok(());
+    }
     // Ids only: a segment's metadata held here would keep its files from being deleted.
     let mut segments: Vec<(u32, tantivy::index::SegmentId)> = index
         .searchable_segment_metas()?
@@ -300,7 +303,7 @@ pub fn merge_segments(
         .collect();
     let bytes = dir_size(dir);
     let wanted = bytes.div_ceil((most_mb as u64) << 20).max(at_least as u64) as usize;
-    if most_mb == 0 || segments.len() <= wanted {
+    if segments.len() <= wanted {
         return Ok(());
     }
     // Largest first, each into the group holding the fewest documents so far.
