@@ -190,8 +190,8 @@ impl Collector for FacetCollector {
         counts.collect_block(&docs, 1.0);
         let windows = WINDOWS.min(max_doc - from).max(1);
         let per_window = share.div_ceil(2 * windows as usize);
+        let span = u64::from(max_doc - from);
         for w in 0..windows {
-            let span = u64::from(max_doc - from);
             let at = |i: u32| from + (span * u64::from(i) / u64::from(windows)) as DocId;
             let (start, end) = (at(w), at(w + 1));
             if matches.doc() < start {

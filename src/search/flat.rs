@@ -10,12 +10,12 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use tantivy::query::{
-    Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery, Weight,
-};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocSet, Score, Term};
+use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::schema::Field;
+use tantivy::schema::IndexRecordOption::WithFreqs;
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, Term};
 
+use super::build::boosted_term;
 use super::stats::Stats;
 use super::top::SharedTopDocs;
 use crate::config::SearchConfig;
@@ -33,7 +33,7 @@ impl FlatTerms {
     fn query(terms: &[Boosted]) -> Box<dyn Query> {
         let clauses = terms
             .iter()
-            .map(|(t, boost)| (Occur::Should, term(t, *boost)))
+            .map(|(t, boost)| (Occur::Should, boosted_term(t, *boost, WithFreqs)))
             .collect();
         Box::new(BooleanQuery::new(clauses))
     }
@@ -51,9 +51,10 @@ impl FlatTerms {
         let docs = stats.num_docs().max(1) as f32;
         let (rare, common): (Vec<Boosted>, Vec<Boosted>) = self.0.iter().partition(|(t, _)| {
             // Bigrams are many and weaker evidence: only the rarest of them lead.
-            let share = match t.field() == bigram {
-                true => config.rare_term_ratio / 5.0,
-                false => config.rare_term_ratio,
+            let share = if t.field() == bigram {
+                config.rare_term_ratio / 5.0
+            } else {
+                config.rare_term_ratio
             };
             stats.doc_freq(t) as f32 / docs <= share
         });
@@ -94,15 +95,6 @@ fn most(stats: &Stats, terms: &[Boosted]) -> tantivy::Result<Score> {
     Ok(sum)
 }
 
-fn term(term: &Term, boost: f32) -> Box<dyn Query> {
-    let query = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
-    if (boost - 1.0).abs() < f32::EPSILON {
-        query
-    } else {
-        Box::new(BoostQuery::new(query, boost))
-    }
-}
-
 /// `found` with the scores of `terms` added (each document's scorers sought forward, segment by
 /// segment, in parallel), best first.
 fn add_scores(
@@ -114,24 +106,16 @@ fn add_scores(
     let scoring = EnableScoring::enabled_from_statistics_provider(stats, searcher);
     let weights: Vec<Box<dyn Weight>> = terms
         .iter()
-        .map(|(t, boost)| term(t, *boost).weight(scoring))
+        .map(|(t, boost)| boosted_term(t, *boost, WithFreqs).weight(scoring))
         .collect::<tantivy::Result<_>>()?;
-    let mut by_segment: BTreeMap<u32, Vec<(Score, DocAddress)>> = BTreeMap::new();
-    for hit in found {
-        by_segment.entry(hit.1.segment_ord).or_default().push(hit);
-    }
-    let scored: Vec<Vec<(Score, DocAddress)>> = by_segment
+    let scored: Vec<Vec<(Score, DocAddress)>> = by_segment(found)
         .into_par_iter()
         .map(|(segment, mut hits)| {
-            hits.sort_by_key(|h| h.1.doc_id);
             let reader = searcher.segment_reader(segment);
             for weight in &weights {
                 let mut scorer = weight.scorer(reader, 1.0)?;
                 for (score, address) in hits.iter_mut() {
-                    if scorer.doc() < address.doc_id {
-                        scorer.seek(address.doc_id);
-                    }
-                    if scorer.doc() == address.doc_id {
+                    if on(&mut *scorer, address.doc_id) {
                         *score += scorer.score();
                     }
                 }
@@ -139,7 +123,47 @@ fn add_scores(
             Ok(hits)
         })
         .collect::<Result<_, Error>>()?;
-    let mut all: Vec<(Score, DocAddress)> = scored.into_iter().flatten().collect();
-    all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(all)
+    Ok(best_first(scored.into_iter().flatten().collect()))
+}
+
+/// The hits of `top` that `weight` matches, best first.
+pub fn matching(
+    searcher: &Searcher,
+    weight: &dyn Weight,
+    top: Vec<(Score, DocAddress)>,
+) -> Result<Vec<(Score, DocAddress)>, Error> {
+    let mut kept = Vec::with_capacity(top.len());
+    for (segment, hits) in by_segment(top) {
+        let mut set = weight.scorer(searcher.segment_reader(segment), 1.0)?;
+        kept.extend(hits.into_iter().filter(|h| on(&mut *set, h.1.doc_id)));
+    }
+    Ok(best_first(kept))
+}
+
+/// `hits` by segment, each in document order, so a posting list is read forward once.
+fn by_segment(
+    hits: Vec<(Score, DocAddress)>,
+) -> BTreeMap<SegmentOrdinal, Vec<(Score, DocAddress)>> {
+    let mut by_segment: BTreeMap<SegmentOrdinal, Vec<(Score, DocAddress)>> = BTreeMap::new();
+    for hit in hits {
+        by_segment.entry(hit.1.segment_ord).or_default().push(hit);
+    }
+    for hits in by_segment.values_mut() {
+        hits.sort_by_key(|h| h.1.doc_id);
+    }
+    by_segment
+}
+
+/// Whether `set` holds `doc`, moving it forward to `doc` (asked in increasing order).
+fn on(set: &mut dyn DocSet, doc: DocId) -> bool {
+    if set.doc() < doc {
+        set.seek(doc);
+    }
+    set.doc() == doc
+}
+
+/// Higher score first, then lower address, as `SharedTopDocs` orders its hits.
+fn best_first(mut hits: Vec<(Score, DocAddress)>) -> Vec<(Score, DocAddress)> {
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    hits
 }

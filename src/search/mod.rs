@@ -26,7 +26,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
-    DocAddress, DocSet, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+    DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 use time::{Date, PrimitiveDateTime, Time};
 
@@ -545,7 +545,7 @@ impl Engine {
             let (top, seen_all) = flat.best(stats, self.fields.bigram, extra, &self.config)?;
             let scoring = EnableScoring::disabled_from_searcher(searcher);
             let required = built.count.weight(scoring)?;
-            let mut kept = matching(searcher, &*required, top)?;
+            let mut kept = flat::matching(searcher, &*required, top)?;
             if kept.len() >= k || seen_all {
                 kept.truncate(k);
                 return Ok(kept);
@@ -720,39 +720,6 @@ struct Resolved<T> {
 
 /// A count: matching documents, the facets, and whether every match was counted.
 type Counted = (usize, Facets, bool);
-
-/// The hits of `top` that `weight` matches, in their order.
-fn matching(
-    searcher: &Searcher,
-    weight: &dyn tantivy::query::Weight,
-    top: Vec<(f32, DocAddress)>,
-) -> Result<Vec<(f32, DocAddress)>, Error> {
-    let mut order: Vec<usize> = (0..top.len()).collect();
-    order.sort_by_key(|&i| top[i].1);
-    let mut keep = vec![false; top.len()];
-    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
-    for i in order {
-        let DocAddress {
-            segment_ord,
-            doc_id,
-        } = top[i].1;
-        if current.as_ref().is_none_or(|(s, _)| *s != segment_ord) {
-            let reader = searcher.segment_reader(segment_ord);
-            current = Some((segment_ord, weight.scorer(reader, 1.0)?));
-        }
-        if let Some((_, set)) = current.as_mut() {
-            if set.doc() < doc_id {
-                set.seek(doc_id);
-            }
-            keep[i] = set.doc() == doc_id;
-        }
-    }
-    let mut keep = keep.into_iter();
-    Ok(top
-        .into_iter()
-        .filter(|_| keep.next().unwrap_or(false))
-        .collect())
-}
 
 /// `query` restricted by the filters that are set; filters do not change scores.
 fn filtered_query(query: &dyn Query, filters: [Option<Arc<dyn Query>>; 2]) -> Box<dyn Query> {

@@ -350,6 +350,19 @@ impl Builder<'_> {
     }
 }
 
+/// A term query weighted by `boost`.
+pub(super) fn boosted_term(term: &Term, boost: f32, option: IndexRecordOption) -> Box<dyn Query> {
+    boosted(Box::new(TermQuery::new(term.clone(), option)), boost)
+}
+
+/// One optional clause per term, each weighted by its boost.
+fn boosted_clauses(terms: &[(Term, f32)], option: IndexRecordOption) -> Vec<Clause> {
+    terms
+        .iter()
+        .map(|(term, boost)| (Occur::Should, boosted_term(term, *boost, option)))
+        .collect()
+}
+
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     if (boost - 1.0).abs() < f32::EPSILON {
         query

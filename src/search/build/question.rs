@@ -1,13 +1,11 @@
 //! The builder of `Kind::Question`: a question or a long query of plain words, found through any of
 //! its words and ranked by how much of it matches, words and bigrams alike.
 
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use super::{
-    boosted, push_whole_words, term_clauses, Analysed, Builder, Built, Clause, Kind, Ranking,
-};
+use super::{boosted_clauses, push_whole_words, Analysed, Builder, Built, Clause, Kind, Ranking};
 use crate::search::flat::FlatTerms;
 use crate::search::syntax::Role;
 
@@ -35,19 +33,15 @@ impl Builder<'_> {
                     .then_some((self.fields.title, self.config.long_query_title_boost)),
             )
             .collect();
-        let term = |field: Field, text: &str, boost: f32, option| -> Clause {
-            let query = TermQuery::new(Term::from_field_text(field, text), option);
-            (Occur::Should, boosted(Box::new(query), boost))
-        };
-        let word_clauses = |option| -> Vec<Clause> {
-            words
-                .iter()
-                .flat_map(|w| fields.iter().map(move |&(f, boost)| (f, w, boost)))
-                .map(|(field, word, boost)| term(field, word, boost, option))
-                .collect()
-        };
-        let scored = word_clauses(IndexRecordOption::WithFreqs);
-        let highlight: Vec<Clause> = scored.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        // Every term with its boost; summed, they score a document as `query` does.
+        let word_terms: Vec<(Term, f32)> = words
+            .iter()
+            .flat_map(|w| {
+                fields
+                    .iter()
+                    .map(move |&(f, boost)| (Term::from_field_text(f, w), boost))
+            })
+            .collect();
         let grams = if self.config.bigram_weight > 0.0 {
             let mut grams = self.grams(&bigram_source);
             grams.retain(|g| !self.common(self.fields.bigram, g));
@@ -55,13 +49,16 @@ impl Builder<'_> {
         } else {
             Vec::new()
         };
-        let gram_clauses: Vec<Clause> = grams
+        let gram_terms: Vec<(Term, f32)> = grams
             .iter()
             .map(|g| {
-                let weight = self.config.bigram_weight;
-                term(self.fields.bigram, g, weight, IndexRecordOption::WithFreqs)
+                let term = Term::from_field_text(self.fields.bigram, g);
+                (term, self.config.bigram_weight)
             })
             .collect();
+        let scored = boosted_clauses(&word_terms, IndexRecordOption::WithFreqs);
+        let highlight: Vec<Clause> = scored.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        let gram_clauses = boosted_clauses(&gram_terms, IndexRecordOption::WithFreqs);
         let without = |query: Box<dyn Query>| -> Box<dyn Query> {
             if excluded.is_empty() {
                 return query;
@@ -75,29 +72,18 @@ impl Builder<'_> {
         }
         let count: Box<dyn Query> = if scored.is_empty() {
             // Only bigrams are left (every word was a question word): they find the documents.
-            let grams = term_clauses(self.fields.bigram, &grams, IndexRecordOption::Basic);
-            Box::new(BooleanQuery::new(grams))
+            Box::new(BooleanQuery::new(boosted_clauses(
+                &gram_terms,
+                IndexRecordOption::Basic,
+            )))
         } else {
-            Box::new(BooleanQuery::new(word_clauses(IndexRecordOption::Basic)))
+            Box::new(BooleanQuery::new(boosted_clauses(
+                &word_terms,
+                IndexRecordOption::Basic,
+            )))
         };
-        // Every term with its boost: summed, they score the documents that hold a word as `query`
-        // does (the bigrams alone find more, which `count` leaves out).
-        let flat = FlatTerms(
-            words
-                .iter()
-                .flat_map(|w| {
-                    fields
-                        .iter()
-                        .map(move |&(f, boost)| (Term::from_field_text(f, w), boost))
-                })
-                .chain(grams.iter().map(|g| {
-                    (
-                        Term::from_field_text(self.fields.bigram, g),
-                        self.config.bigram_weight,
-                    )
-                }))
-                .collect(),
-        );
+        // The bigrams alone find more documents than `query`, which `count` leaves out.
+        let flat = FlatTerms(word_terms.into_iter().chain(gram_terms).collect());
         // The words find the documents; the bigrams add to their scores.
         let query: Box<dyn Query> = if scored.is_empty() || gram_clauses.is_empty() {
             Box::new(BooleanQuery::new(
