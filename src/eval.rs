@@ -97,7 +97,7 @@ pub fn evaluate(
             continue;
         };
         let started = Instant::now();
-        let ranked = engine.top_ids(&query.query, 10)?;
+        let ranked = engine.top_k_ids(&query.query, 10)?;
         spent += started.elapsed();
         n += 1;
         if let Some(rank) = ranked.iter().position(|(id, _)| relevant.contains(id)) {

@@ -13,6 +13,7 @@ pub mod eval;
 pub mod http;
 pub mod indexer;
 pub mod ingest;
+pub mod kst;
 pub mod live;
 pub mod normalize;
 pub mod schema;

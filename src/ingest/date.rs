@@ -4,13 +4,9 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 use time::format_description::well_known::Rfc3339;
-use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+use time::{Date, Month, OffsetDateTime, Time};
 
-/// Korea Standard Time, the offset of every date chaja reads without one and of every date it prints.
-pub const KST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => UtcOffset::UTC,
-};
+use crate::kst;
 
 fn korean_date() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -40,7 +36,7 @@ pub fn find_korean_date(text: &str) -> Option<OffsetDateTime> {
             }
             _ => Time::MIDNIGHT,
         };
-        Some(PrimitiveDateTime::new(date, time).assume_offset(KST))
+        Some(kst::at(date, time))
             .filter(|at| crate::schema::index_date(*at).is_some())
     })
 }
@@ -55,22 +51,15 @@ pub fn parse_document_date(text: &str) -> Option<OffsetDateTime> {
         .or_else(|| {
             Date::parse(text, &format)
                 .ok()
-                .map(|date| PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(KST))
+                .map(kst::midnight)
         })
         .filter(|at| crate::schema::index_date(*at).is_some())
-}
-
-/// RFC 3339 in Korea time, as the API prints dates.
-pub fn format_rfc3339(datetime: OffsetDateTime) -> String {
-    datetime
-        .to_offset(KST)
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| datetime.unix_timestamp().to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kst::format_rfc3339;
 
     fn rfc(text: &str) -> Option<String> {
         find_korean_date(text).map(format_rfc3339)

@@ -213,7 +213,7 @@ fn publisher(lines: &[String], paragraphs: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::date::format_rfc3339;
+    use crate::kst::format_rfc3339;
 
     const PAGE: &str = include_str!("../../tests/fixtures/page_newsroom.txt");
 

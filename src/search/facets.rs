@@ -9,7 +9,6 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::Weight;
 use tantivy::{DateTime, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
 
-use crate::ingest::date::KST;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FacetValue {
@@ -90,7 +89,7 @@ pub struct SegmentCounts {
 }
 
 fn kst_day(date: DateTime) -> i64 {
-    (date.into_timestamp_secs() + i64::from(KST.whole_seconds())).div_euclid(86_400)
+    crate::kst::day_number(date.into_timestamp_secs())
 }
 
 impl Collector for FacetCollector {

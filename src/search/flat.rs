@@ -21,6 +21,10 @@ use super::top::SharedTopDocs;
 use crate::config::SearchConfig;
 use crate::error::Error;
 
+/// Bigrams are many, and each is weaker evidence than a word: a bigram leads the candidate search only
+/// when it is this many times rarer than `search.rare_term_ratio` asks of a word.
+const BIGRAM_RARITY: f32 = 5.0;
+
 /// Terms whose scores add up, each with its boost.
 #[derive(Debug, Clone, Default)]
 pub struct FlatTerms(pub Vec<(Term, f32)>);
@@ -40,7 +44,7 @@ impl FlatTerms {
 
     /// The best `k` documents by their sum, best first; `true` when every matching document is
     /// among them.
-    pub fn best(
+    pub fn top_k(
         &self,
         stats: &Stats,
         bigram: Field,
@@ -50,9 +54,8 @@ impl FlatTerms {
         let searcher = stats.searcher();
         let docs = stats.num_docs().max(1) as f32;
         let (rare, common): (Vec<Boosted>, Vec<Boosted>) = self.0.iter().partition(|(t, _)| {
-            // Bigrams are many and weaker evidence: only the rarest of them lead.
             let share = if t.field() == bigram {
-                config.rare_term_ratio / 5.0
+                config.rare_term_ratio / BIGRAM_RARITY
             } else {
                 config.rare_term_ratio
             };

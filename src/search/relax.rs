@@ -6,7 +6,7 @@ use serde::Serialize;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, DocSet, Searcher};
 
-use super::build::Kind;
+use super::build::QueryKind;
 use super::syntax::{Atom, Group, Role, Scope};
 
 /// What a search relaxed to find something.
@@ -22,7 +22,7 @@ pub struct Relaxed {
 pub struct Step {
     pub groups: Vec<Group>,
     /// The kind to build it as; `None`: as its words say.
-    pub kind: Option<Kind>,
+    pub kind: Option<QueryKind>,
     pub phrases: Vec<String>,
     /// Whether words the query required were made optional.
     pub optional_words: bool,
@@ -46,7 +46,7 @@ pub fn quoted_speech(groups: &[Group], all_terms_up_to: usize) -> bool {
 }
 
 /// The relaxed readings of `groups` (whose strict reading was of `kind`), most faithful first.
-pub fn steps(groups: &[Group], kind: Kind) -> Vec<Step> {
+pub fn steps(groups: &[Group], kind: QueryKind) -> Vec<Step> {
     let phrases: Vec<String> = groups
         .iter()
         .filter(|g| g.role != Role::Exclude)
@@ -88,10 +88,10 @@ pub fn steps(groups: &[Group], kind: Kind) -> Vec<Step> {
         });
     }
     let positive = groups.iter().filter(|g| g.role != Role::Exclude).count();
-    if kind != Kind::Question && positive > 1 {
+    if kind != QueryKind::Question && positive > 1 {
         steps.push(Step {
             groups: unquoted,
-            kind: Some(Kind::Question),
+            kind: Some(QueryKind::Question),
             phrases,
             optional_words: true,
         });
@@ -142,7 +142,7 @@ mod tests {
     #[test]
     fn phrases_first_then_optional_words() {
         let groups = parse("대통령실 \"성역 없이 수사\" -특검");
-        let steps = steps(&groups, Kind::LongWithOperators);
+        let steps = steps(&groups, QueryKind::LongWithOperators);
         assert_eq!(steps.len(), 2);
         assert_eq!(steps[0].phrases, ["성역 없이 수사"]);
         let words: Vec<&str> = steps[0]
@@ -159,7 +159,7 @@ mod tests {
         assert_eq!((steps[0].kind, steps[0].optional_words), (None, false));
         assert_eq!(
             (steps[1].kind, steps[1].optional_words),
-            (Some(Kind::Question), true)
+            (Some(QueryKind::Question), true)
         );
         // A keyword query without phrases has only the second step; one word has none.
         assert_eq!(steps_of("리영희 타계").len(), 1);
@@ -179,6 +179,6 @@ mod tests {
     }
 
     fn steps_of(query: &str) -> Vec<Step> {
-        steps(&parse(query), Kind::Keywords)
+        steps(&parse(query), QueryKind::Keywords)
     }
 }

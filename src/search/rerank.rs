@@ -1,6 +1,8 @@
-//! Proximity re-ranking for questions: among the best candidates, a passage where the question's words
-//! stand close together (as in the sentence that answers it) moves up. Read from the index's
-//! positions, so no stored text is loaded.
+//! Re-ranking of the best candidates of a question or headline (stages 4 and 5 of the ranking map in
+//! `search`): `by_proximity` moves up a passage where the query's words stand close together, early,
+//! and side by side, read from the index's positions (no stored text); `by_lead_text` then loads the
+//! stored body of each of the top `rerank_depth` and moves up those whose first characters hold
+//! most of the query's letter pairs.
 
 use std::collections::HashMap;
 
@@ -15,11 +17,17 @@ use super::stats::Stats;
 use crate::config::SearchConfig;
 use crate::error::Error;
 
+/// Consecutive query words count as a pair when the second stands at most this many positions after
+/// the first: next to each other, or with one word between (a particle the index dropped leaves no
+/// gap; an adverb or a number often stands between).
+const PAIR_GAP: u32 = 2;
+
 /// Re-scores the first `rerank_depth` of `top` (the rest keep their order after them, so pages stay
-/// consistent) as `score × (1 + proximity_weight × proximity + lead_weight × lead)`, where
-/// proximity (0–1) is the idf-weighted share of the question's words found within
-/// `proximity_window` positions of each other in `field`, and lead (0–1) the share found in its
-/// first `lead_window` positions (a news article's lead says what its headline says).
+/// consistent) as `score × (1 + proximity_weight × proximity + lead_weight × lead + pair_weight ×
+/// pairs)`, where proximity (0–1) is the idf-weighted share of the query's words found within
+/// `proximity_window` positions of each other in `field`, lead (0–1) the share found in its first
+/// `lead_window` positions (a news article's lead says what its headline says), and pairs (0–1) the
+/// idf-weighted share of consecutive query words found side by side in order (`PAIR_GAP`).
 pub fn by_proximity(
     stats: &Stats,
     field: Field,
@@ -175,14 +183,14 @@ fn segment_proximity(
         .collect())
 }
 
-/// For each pair of consecutive query words found in that order one or two positions apart, half
-/// the idf of each (`hits` sorted by position).
+/// For each pair of consecutive query words found in that order at most `PAIR_GAP` positions apart,
+/// half the idf of each (`hits` sorted by position).
 fn pairs(hits: &[(u32, usize)], terms: &[(Term, f32)]) -> f32 {
     let mut found = vec![false; terms.len()];
     for (i, &(pos, n)) in hits.iter().enumerate() {
         let next = hits[i + 1..]
             .iter()
-            .take_while(|&&(p, _)| p <= pos + 2)
+            .take_while(|&&(p, _)| p <= pos + PAIR_GAP)
             .any(|&(p, m)| p > pos && m == n + 1);
         if next {
             found[n] = true;

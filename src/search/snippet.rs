@@ -5,7 +5,6 @@ use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
 
-use super::escape;
 
 /// The query's words, found in one pass over a text (ASCII letters in any case).
 pub struct Needles {
@@ -170,6 +169,22 @@ fn render_range(body: &str, range: Range<usize>, highlights: &[Range<usize>]) ->
         html.push('…');
     }
     html.trim().to_string()
+}
+
+/// Minimal HTML escaping for text shown inside a page.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

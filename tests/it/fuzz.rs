@@ -87,7 +87,7 @@ fn queries_pages_and_payloads_of_any_text_never_panic() {
     let mut random = Random(0x5EED_F00D);
     for _ in 0..1500 {
         let t = text(&mut random);
-        let _ = engine.top_ids(&t, 10).expect("a query is never an error");
+        let _ = engine.top_k_ids(&t, 10).expect("a query is never an error");
         let _ = page::parse("fuzz", &t);
         let _ = parse_payload(t.as_bytes(), false);
         let _ = parse_payload(t.as_bytes(), true);

@@ -155,7 +155,7 @@ fn random_numeric_settings_never_panic() {
                 };
                 let response = engine.search(&request);
                 assert!(response.is_ok(), "{vars:?}: {query}");
-                let _ = engine.top_ids(query, 10).expect("top ids");
+                let _ = engine.top_k_ids(query, 10).expect("top ids");
             }
         }
     }

@@ -1,11 +1,11 @@
-//! The builders of `Kind::Keywords` and `Kind::LongWithOperators`: each group of the query is a
+//! The builders of `QueryKind::Keywords` and `QueryKind::LongWithOperators`: each group of the query is a
 //! clause of its own (a word through its morphemes, a phrase, an `OR` of alternatives), beside the
 //! query's character bigrams.
 
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::tokenizer::Token;
 
-use super::{any_of, has_operators, Analysed, Builder, Built, Clause, Kind, Ranking};
+use super::{any_of, has_operators, Analysed, Builder, Built, Clause, QueryKind, Ranking};
 use crate::search::syntax::{Group, Role};
 
 impl Builder<'_> {
@@ -13,7 +13,7 @@ impl Builder<'_> {
     /// query's bigrams (new names, spacing variants).
     pub(super) fn keywords(&self, groups: &[Group], analysed: Analysed) -> Option<Built> {
         let bigrams = analysed.bigram_source(false);
-        self.by_group(groups, analysed, &bigrams, Kind::Keywords)
+        self.by_group(groups, analysed, &bigrams, QueryKind::Keywords)
     }
 
     /// Each plain word's morphemes as clauses of their own, of which `min_match_ratio` must match;
@@ -24,7 +24,7 @@ impl Builder<'_> {
         analysed: Analysed,
     ) -> Option<Built> {
         let bigrams = analysed.bigram_source(true);
-        self.by_group(groups, analysed, &bigrams, Kind::LongWithOperators)
+        self.by_group(groups, analysed, &bigrams, QueryKind::LongWithOperators)
     }
 
     fn by_group(
@@ -32,7 +32,7 @@ impl Builder<'_> {
         groups: &[Group],
         analysed: Analysed,
         bigram_source: &str,
-        kind: Kind,
+        kind: QueryKind,
     ) -> Option<Built> {
         let spans = analysed.spans();
         let mut should = Vec::new();
@@ -45,7 +45,7 @@ impl Builder<'_> {
                 .take(group.alternatives.len())
                 .map(|(_, _, tokens)| tokens)
                 .collect();
-            if kind == Kind::LongWithOperators
+            if kind == QueryKind::LongWithOperators
                 && group.role == Role::Should
                 && group.alternatives.len() == 1
                 && !group.alternatives[0].phrase

@@ -19,7 +19,7 @@ use crate::schema::Fields;
 
 /// What kind of query a user typed, decided once from its parsed groups; each kind has its builder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum QueryKind {
     /// Up to `all_terms_up_to` plain words, with or without operators: every word must match.
     Keywords,
     /// A question (`…는 누구인가?`) or a longer query of plain words: ranked by how much of it
@@ -41,7 +41,7 @@ pub enum Ranking {
 
 /// A query ready to run, and the part of it worth highlighting.
 pub struct Built {
-    pub kind: Kind,
+    pub kind: QueryKind,
     /// Finds and scores the hits.
     pub query: Box<dyn Query>,
     /// Matches exactly the documents `query` matches, cheaper to run without scores: `total` and the
@@ -137,12 +137,12 @@ impl Builder<'_> {
     }
 
     /// The query for `groups` read as `kind`, or as their words say when `None`.
-    pub fn build_as(&self, groups: &[Group], kind: Option<Kind>) -> Option<Built> {
+    pub fn build_as(&self, groups: &[Group], kind: Option<QueryKind>) -> Option<Built> {
         let analysed = self.analyse(groups);
         match kind.unwrap_or_else(|| self.classify(groups)) {
-            Kind::Keywords => self.keywords(groups, analysed),
-            Kind::Question => self.question(analysed),
-            Kind::LongWithOperators => self.long_with_operators(groups, analysed),
+            QueryKind::Keywords => self.keywords(groups, analysed),
+            QueryKind::Question => self.question(analysed),
+            QueryKind::LongWithOperators => self.long_with_operators(groups, analysed),
         }
     }
 
@@ -150,7 +150,7 @@ impl Builder<'_> {
     /// one when it ends in `?` or begins with a question word (누구인가, 어디에서); a one-letter
     /// entry (몇, 왜, but also the light verbs 이, 하) only as the whole word, or every name beginning
     /// with 이 (이순신 장군) or 하 (하이브리드 차량) would be read as a question.
-    pub fn classify(&self, groups: &[Group]) -> Kind {
+    pub fn classify(&self, groups: &[Group]) -> QueryKind {
         let plain = groups.iter().filter(|g| g.role == Role::Should).count();
         let question = plain > 1
             && groups.iter().flat_map(|g| &g.alternatives).any(|a| {
@@ -164,11 +164,11 @@ impl Builder<'_> {
                     })
             });
         if !question && plain <= self.config.all_terms_up_to {
-            Kind::Keywords
+            QueryKind::Keywords
         } else if has_operators(groups) {
-            Kind::LongWithOperators
+            QueryKind::LongWithOperators
         } else {
-            Kind::Question
+            QueryKind::Question
         }
     }
 

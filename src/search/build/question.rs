@@ -1,11 +1,11 @@
-//! The builder of `Kind::Question`: a question or a long query of plain words, found through any of
+//! The builder of `QueryKind::Question`: a question or a long query of plain words, found through any of
 //! its words and ranked by how much of it matches, words and bigrams alike.
 
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use super::{boosted_clauses, push_whole_words, Analysed, Builder, Built, Clause, Kind, Ranking};
+use super::{boosted_clauses, push_whole_words, Analysed, Builder, Built, Clause, QueryKind, Ranking};
 use crate::search::flat::FlatTerms;
 use crate::search::syntax::Role;
 
@@ -99,7 +99,7 @@ impl Builder<'_> {
             ]))
         };
         Some(Built {
-            kind: Kind::Question,
+            kind: QueryKind::Question,
             flat: excluded.is_empty().then_some(flat),
             query: without(query),
             count: without(count),

@@ -1,0 +1,234 @@
+//! One search from request to response, in the order of the ranking map in `search`'s module doc:
+//! the keyboard-mode retry around it, the query's readings (as typed, quoted speech, relaxed), and
+//! for the reading kept, the page of hits beside the count, facets and words to mark.
+
+use rayon::prelude::*;
+use tantivy::DocAddress;
+
+use super::build::{Built, QueryKind};
+use super::engine::Engine;
+use super::retrieve::{Counted, Filters};
+use super::stats::Stats;
+use super::types::{SearchRequest, SearchResponse};
+use super::{relax, snippet, syntax, Relaxed};
+use crate::error::Error;
+
+/// A Latin query that finds fewer documents than this is also read as Hangul typed in the wrong
+/// keyboard mode (`znvkd` → 쿠팡). A real Latin word (`samsung`, `AI`) finds more in a Korean news
+/// index and is left alone; Hangul is read as Latin only when it finds nothing.
+const LATIN_RETRY_BELOW: usize = 1000;
+
+/// The other keyboard reading replaces the query only when it finds this many times more documents:
+/// a reading that finds about as much is not evidently what was meant.
+const CORRECTION_GAIN: usize = 10;
+
+/// Whether a run of one reading must count its matches. Counting costs a pass over every match, so
+/// a run skips it when nothing compares the total: a question is never relaxed, and quoted speech
+/// is already its relaxed reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Total {
+    /// A relaxed reading may follow, and it is chosen by comparing totals.
+    Needed,
+    /// No total is compared: counting is up to the caller.
+    Optional,
+}
+
+/// What a run of one reading made, with how many documents that reading matches.
+pub(super) trait Totalled {
+    fn total(&self) -> usize;
+}
+
+impl Totalled for usize {
+    fn total(&self) -> usize {
+        *self
+    }
+}
+
+/// A reading's page of hits, its count and facets, and the words to mark in snippets.
+struct Page {
+    top: Vec<(f32, DocAddress)>,
+    counted: Counted,
+    needles: snippet::Needles,
+}
+
+impl Totalled for Page {
+    fn total(&self) -> usize {
+        self.counted.total
+    }
+}
+
+/// The reading of a query that was run and what its run made.
+pub(super) struct Resolved<R> {
+    pub built: Built,
+    pub run: R,
+    /// The relaxed reading, when it is not the query as typed.
+    pub step: Option<relax::Step>,
+}
+
+impl Engine {
+    /// Stage 7 around everything else: a query typed in the wrong keyboard mode is searched as its
+    /// other reading when that finds far more; stage 8 after it: did-you-mean for an empty result.
+    pub(super) fn search_in_pool(&self, request: &SearchRequest) -> Result<SearchResponse, Error> {
+        let started = std::time::Instant::now();
+        let mut response = self.search_text(request, &request.query)?;
+        if !request.strict {
+            if let Some(other) = Self::other_layout(&request.query) {
+                let latin = request.query.is_ascii();
+                if (latin && response.total < LATIN_RETRY_BELOW) || response.total == 0 {
+                    let converted = self.search_text(request, &other)?;
+                    if converted.total > 0 && converted.total > response.total * CORRECTION_GAIN {
+                        response = SearchResponse {
+                            query: request.query.clone(),
+                            corrected_query: Some(other),
+                            ..converted
+                        };
+                    }
+                }
+            }
+        }
+        if response.total == 0 {
+            response.did_you_mean = self.did_you_mean(&crate::normalize::query(&request.query));
+        }
+        response.took_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0;
+        Ok(response)
+    }
+
+    /// The search for `text` with the request's filters, paging and order.
+    fn search_text(&self, request: &SearchRequest, text: &str) -> Result<SearchResponse, Error> {
+        let searcher = self.reader.searcher();
+        let stats = self.stats(&searcher);
+        let filters = Filters {
+            source: self.source_filter(&request.sources),
+            date: self.date_filter(request.from, request.to),
+        };
+        let groups = self.groups(text);
+        // Every reading is counted: the response reports its total and facets.
+        let run = |built: &Built, _: Total| {
+            let (top, (counted, needles)) = rayon::join(
+                || self.page(&stats, built, &filters, request),
+                || (self.count(&searcher, built, &filters), self.needles(built)),
+            );
+            Ok(Page {
+                top: top?,
+                counted: counted?,
+                needles,
+            })
+        };
+        let mut response = SearchResponse::empty(&request.query);
+        let Some(found) = self.resolve(&stats, &groups, !request.strict, run)? else {
+            return Ok(response);
+        };
+        let Page {
+            top,
+            counted,
+            needles,
+        } = found.run;
+        response.relaxed = match found.step {
+            Some(step) => Some(Relaxed {
+                dropped: self.dropped(&stats, &step, &found.built, top.first())?,
+                phrases: step.phrases,
+            }),
+            None => None,
+        };
+        response.total = counted.total;
+        response.total_exact = counted.exact;
+        response.facets = counted.facets;
+        let page: Vec<(f32, DocAddress)> = top.into_iter().take(request.limit).collect();
+        response.hits = page
+            .into_par_iter()
+            .map(|(score, address)| self.hit(&searcher, &needles, score, address))
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(response)
+    }
+
+    /// Stage 6: builds `groups` and runs `run` on them; when that finds fewer than
+    /// `search.relax_below` documents (and `relax`), runs the relaxed readings in turn and keeps the
+    /// one that finds the most, stopping at the first that finds enough. Quoted speech in a long
+    /// query is searched as its words from the start.
+    pub(super) fn resolve<R: Totalled>(
+        &self,
+        stats: &Stats,
+        groups: &[syntax::Group],
+        relax: bool,
+        mut run: impl FnMut(&Built, Total) -> Result<R, Error>,
+    ) -> Result<Option<Resolved<R>>, Error> {
+        let builder = self.builder(stats);
+        if relax && relax::quoted_speech(groups, self.config.all_terms_up_to) {
+            // Searched as its words from the start; the response says the quotes were not required.
+            let step = relax::steps(groups, QueryKind::LongWithOperators).swap_remove(0);
+            if let Some(built) = builder.build_as(&step.groups, step.kind) {
+                let run = run(&built, Total::Optional)?;
+                return Ok(Some(Resolved {
+                    built,
+                    run,
+                    step: Some(step),
+                }));
+            }
+        }
+        let Some(built) = builder.build(groups) else {
+            return Ok(None);
+        };
+        let relax = relax && built.kind != QueryKind::Question && self.config.relax_below > 0;
+        let total = if relax {
+            Total::Needed
+        } else {
+            Total::Optional
+        };
+        let run_as_typed = run(&built, total)?;
+        let enough = self.config.relax_below;
+        let mut best = Resolved {
+            built,
+            run: run_as_typed,
+            step: None,
+        };
+        if !relax || best.run.total() >= enough {
+            return Ok(Some(best));
+        }
+        for step in relax::steps(groups, best.built.kind) {
+            let Some(built) = builder.build_as(&step.groups, step.kind) else {
+                continue;
+            };
+            let run = run(&built, Total::Needed)?;
+            if run.total() > best.run.total() {
+                best = Resolved {
+                    built,
+                    run,
+                    step: Some(step),
+                };
+            }
+            if best.run.total() >= enough {
+                break;
+            }
+        }
+        Ok(Some(best))
+    }
+
+    /// The words a relaxed search's best hit does without, when its words were made optional.
+    fn dropped(
+        &self,
+        stats: &Stats,
+        step: &relax::Step,
+        built: &Built,
+        first: Option<&(f32, DocAddress)>,
+    ) -> Result<Vec<String>, Error> {
+        if !step.optional_words {
+            return Ok(Vec::new());
+        }
+        let searcher = stats.searcher();
+        // The best document overall, whatever page was asked for.
+        let best = match first {
+            Some(&(_, address)) => Some(address),
+            None => self
+                .by_relevance(stats, built, &Filters::default(), 0, 1)?
+                .first()
+                .map(|h| h.1),
+        };
+        let Some(best) = best else {
+            return Ok(Vec::new());
+        };
+        let builder = self.builder(stats);
+        Ok(relax::dropped(searcher, &step.groups, best, |group| {
+            builder.build(std::slice::from_ref(group)).map(|b| b.query)
+        }))
+    }
+}
