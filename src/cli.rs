@@ -1,11 +1,11 @@
-//! The command line (clap derive): `index`, `serve`, `search`; no command serves the default index,
-//! filling it with the bundled sample first when it is empty. This is the edge where errors become
+//! The command line (clap derive): `index`, `serve`, `eval`, `bench` and `search`, one function each;
+//! no command serves the default index, filling it with the bundled sample first when it is empty. This is the edge where errors become
 //! `anyhow` reports and exit codes.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::analyzer::KoreanTokenizer;
 use crate::bench;
@@ -14,6 +14,7 @@ use crate::eval;
 use crate::http::{self, AppState};
 use crate::indexer;
 use crate::ingest;
+use crate::machine;
 use crate::search::{Engine, SearchRequest};
 
 #[derive(Debug, Parser)]
@@ -33,241 +34,250 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Index articles: folders of scraped .txt pages, .jsonl or .jsonl.gz files
-    Index {
-        /// Input file or folder (repeatable)
-        #[arg(long = "input", short = 'i', required = true)]
-        inputs: Vec<PathBuf>,
-        #[arg(long)]
-        index_dir: Option<PathBuf>,
-    },
+    Index(IndexArgs),
     /// Serve the search API and page
-    Serve {
-        /// Address to listen on, e.g. 127.0.0.1:8080
-        #[arg(long)]
-        bind: Option<String>,
-        #[arg(long)]
-        index_dir: Option<PathBuf>,
-    },
+    Serve(ServeArgs),
     /// Measure ranking quality: MRR@10, Recall@1 and Recall@10 of a query set with judgements
-    Eval {
-        /// JSONL of {"qid","query"}
-        #[arg(long)]
-        queries: PathBuf,
-        /// TSV of qid, doc id, relevance
-        #[arg(long)]
-        qrels: PathBuf,
-        /// Also write a TREC run file here
-        #[arg(long)]
-        run: Option<PathBuf>,
-        #[arg(long)]
-        index_dir: Option<PathBuf>,
-    },
+    Eval(EvalArgs),
     /// Benchmark indexing, the analyzer and queries; prints a table
-    Bench {
-        /// JSONL(.gz) to index (into a temporary folder) and to run the analyzer over
-        #[arg(long)]
-        input: Option<PathBuf>,
-        /// Keep the benchmark index in this folder instead of a temporary one (a new or empty folder,
-        /// or one an earlier bench made; any other folder is refused, never deleted)
-        #[arg(long)]
-        build_dir: Option<PathBuf>,
-        /// Indexing runs, each between two analyzer runs; the ratio is the median over them
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
-        rounds: u32,
-        /// Questions ({"qid","query"} lines) to send; keyword queries are made from them
-        #[arg(long)]
-        queries: Option<PathBuf>,
-        /// Index to query [default: index.dir]
-        #[arg(long)]
-        index_dir: Option<PathBuf>,
-        /// Concurrent HTTP clients for the concurrency run
-        #[arg(long, default_value_t = 32)]
-        clients: usize,
-        /// Also write the figures as JSON here
-        #[arg(long)]
-        json: Option<PathBuf>,
-        /// Documents (JSONL(.gz)) to post for the write-path run: 2 writers of 20-document batches
-        /// beside 4 searchers, on a fresh index in a temporary folder
-        #[arg(long)]
-        writes: Option<PathBuf>,
-        /// How long the write-path run lasts, in seconds
-        #[arg(long, default_value_t = 20.0)]
-        write_seconds: f64,
-    },
+    Bench(BenchArgs),
     /// Print the top hits for a query
-    Search {
-        query: String,
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
-        #[arg(long)]
-        index_dir: Option<PathBuf>,
-    },
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Input file or folder (repeatable)
+    #[arg(long = "input", short = 'i', required = true)]
+    inputs: Vec<PathBuf>,
+    #[arg(long)]
+    index_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080
+    #[arg(long)]
+    bind: Option<String>,
+    #[arg(long)]
+    index_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// JSONL of {"qid","query"}
+    #[arg(long)]
+    queries: PathBuf,
+    /// TSV of qid, doc id, relevance
+    #[arg(long)]
+    qrels: PathBuf,
+    /// Also write a TREC run file here
+    #[arg(long)]
+    run: Option<PathBuf>,
+    #[arg(long)]
+    index_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// JSONL(.gz) to index (into a temporary folder) and to run the analyzer over
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Keep the benchmark index in this folder instead of a temporary one (a new or empty folder,
+    /// or one an earlier bench made; any other folder is refused, never deleted)
+    #[arg(long)]
+    build_dir: Option<PathBuf>,
+    /// Indexing runs, each between two analyzer runs; the ratio is the median over them
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    rounds: u32,
+    /// Questions ({"qid","query"} lines) to send; keyword queries are made from them
+    #[arg(long)]
+    queries: Option<PathBuf>,
+    /// Index to query [default: index.dir]
+    #[arg(long)]
+    index_dir: Option<PathBuf>,
+    /// Concurrent HTTP clients for the concurrency run
+    #[arg(long, default_value_t = 32)]
+    clients: usize,
+    /// Also write the figures as JSON here
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Documents (JSONL(.gz)) to post for the write-path run: 2 writers of 20-document batches
+    /// beside 4 searchers, on a fresh index in a temporary folder
+    #[arg(long)]
+    writes: Option<PathBuf>,
+    /// How long the write-path run lasts, in seconds
+    #[arg(long, default_value_t = 20.0)]
+    write_seconds: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    query: String,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    #[arg(long)]
+    index_dir: Option<PathBuf>,
 }
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
     let analyzer = KoreanTokenizer::new(&config.analyzer)?;
     match cli.command {
         None => serve(config, analyzer),
-        Some(Command::Index { inputs, index_dir }) => {
-            set_index_dir(&mut config, index_dir);
-            let started = std::time::Instant::now();
-            if let Some(message) =
-                indexer::analyzer_settings_changed(&config.index.dir, &config.analyzer)
-                    .filter(|_| config.index.dir.join("meta.json").exists())
-            {
-                eprintln!("warning: {message}");
-            }
-            let report = indexer::index_paths(&inputs, &config, &analyzer)?;
-            for bad in &report.left_out {
-                eprintln!("warning {bad}");
-            }
-            for bad in &report.skipped {
-                eprintln!("skipped {bad}");
-            }
-            let (seconds, mb) = (
-                started.elapsed().as_secs_f64(),
-                report.text_bytes as f64 / 1e6,
-            );
-            println!(
-                "indexed {} new, replaced {}, skipped {} in {seconds:.1}s ({mb:.1} MB of text, {:.1} \
-                 MB/s) into {}",
-                report.indexed,
-                report.replaced,
-                report.skipped.len(),
-                mb / seconds.max(1e-9),
-                config.index.dir.display()
-            );
-            if report.written() == 0 {
-                bail!("nothing could be indexed");
-            }
-            let dir = &config.index.dir;
-            let segments = indexer::open_existing(dir, &analyzer)
-                .ok()
-                .and_then(|index| index.searchable_segment_metas().ok())
-                .map_or(0, |metas| metas.len());
-            let peak = bench::peak_memory_mb()
-                .map(|mb| format!(", peak memory {mb:.0} MB"))
-                .unwrap_or_default();
-            println!(
-                "index: {:.1} MB in {segments} segments{peak}",
-                indexer::dir_size(dir) as f64 / 1e6
-            );
-            Ok(())
-        }
-        Some(Command::Serve { bind, index_dir }) => {
-            if let Some(bind) = bind {
+        Some(Command::Index(args)) => index(config, &analyzer, args),
+        Some(Command::Serve(args)) => {
+            let mut config = with_index_dir(config, args.index_dir);
+            if let Some(bind) = args.bind {
                 config.server.bind = bind;
             }
-            set_index_dir(&mut config, index_dir);
             serve(config, analyzer)
         }
-        Some(Command::Eval {
-            queries,
-            qrels,
-            run,
-            index_dir,
-        }) => {
-            set_index_dir(&mut config, index_dir);
-            let engine = open_engine(&config, analyzer)?;
-            let queries = eval::read_queries(&queries)?;
-            let qrels = eval::read_qrels(&qrels)?;
-            let mut file = match &run {
-                Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path)?)),
-                None => None,
-            };
-            let metrics = eval::evaluate(
-                &engine,
-                &queries,
-                &qrels,
-                file.as_mut().map(|f| f as &mut dyn std::io::Write),
-            )?;
-            println!("queries     {}", metrics.queries);
-            println!("MRR@10      {:.4}", metrics.mrr_at_10);
-            println!("Recall@1    {:.4}", metrics.recall_at_1);
-            println!("Recall@10   {:.4}", metrics.recall_at_10);
-            println!(
-                "mean query  {:.2} ms (in-process, top 10, no snippets)",
-                metrics.mean_ms
-            );
-            Ok(())
-        }
-        Some(Command::Bench {
-            input,
-            build_dir,
-            rounds,
-            queries,
-            index_dir,
-            clients,
-            json,
-            writes,
-            write_seconds,
-        }) => {
-            if input.is_none() && queries.is_none() && writes.is_none() {
-                bail!("nothing to measure: pass --input, --queries and/or --writes");
-            }
-            let options = bench::Options {
-                input,
-                build_dir,
-                rounds: rounds as usize,
-                queries,
-                query_index: index_dir,
-                clients,
-                writes,
-                write_seconds,
-            };
-            let report = bench::run(&options, &config, &analyzer)?;
-            print!("{}", report.table());
-            if let Some(path) = json {
-                std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
-            }
-            Ok(())
-        }
-        Some(Command::Search {
-            query,
-            limit,
-            index_dir,
-        }) => {
-            set_index_dir(&mut config, index_dir);
-            let engine = open_engine(&config, analyzer)?;
-            let response = engine.search(&SearchRequest {
-                query,
-                limit: limit.min(config.server.max_limit),
-                ..SearchRequest::default()
-            })?;
-            let about = if response.total_exact { "" } else { "about " };
-            println!(
-                "{about}{} results ({:.1} ms)",
-                response.total, response.took_ms
-            );
-            for (rank, hit) in response.hits.iter().enumerate() {
-                let date = hit
-                    .published_at
-                    .as_deref()
-                    .map_or("", |d| &d[..10.min(d.len())]);
-                let source = hit.source.as_deref().unwrap_or("");
-                println!(
-                    "\n{:>2}. {}  [{}]  {} {}  ({:.2})",
-                    rank + 1,
-                    hit.title,
-                    hit.id,
-                    source,
-                    date,
-                    hit.score
-                );
-                println!("    {}", plain_snippet(&hit.snippet));
-            }
-            Ok(())
-        }
+        Some(Command::Eval(args)) => evaluate(config, analyzer, args),
+        Some(Command::Bench(args)) => bench(&config, &analyzer, args),
+        Some(Command::Search(args)) => search(config, analyzer, args),
     }
 }
 
+/// `chaja index`: writes the inputs into the index and reports what it did, its speed, the index's
+/// size and the peak memory.
+fn index(config: Config, analyzer: &KoreanTokenizer, args: IndexArgs) -> anyhow::Result<()> {
+    let config = with_index_dir(config, args.index_dir);
+    let started = std::time::Instant::now();
+    if let Some(message) = indexer::analyzer_settings_changed(&config.index.dir, &config.analyzer)
+        .filter(|_| config.index.dir.join("meta.json").exists())
+    {
+        eprintln!("warning: {message}");
+    }
+    let report = indexer::index_paths(&args.inputs, &config, analyzer)?;
+    for bad in &report.left_out {
+        eprintln!("warning {bad}");
+    }
+    for bad in &report.skipped {
+        eprintln!("skipped {bad}");
+    }
+    let (seconds, mb) = (
+        started.elapsed().as_secs_f64(),
+        report.text_bytes as f64 / 1e6,
+    );
+    println!(
+        "indexed {} new, replaced {}, skipped {} in {seconds:.1}s ({mb:.1} MB of text, {:.1} MB/s) \
+         into {}",
+        report.indexed,
+        report.replaced,
+        report.skipped.len(),
+        mb / seconds.max(1e-9),
+        config.index.dir.display()
+    );
+    if report.written() == 0 {
+        bail!("nothing could be indexed");
+    }
+    let dir = &config.index.dir;
+    let segments = indexer::open_existing(dir, analyzer)
+        .ok()
+        .and_then(|index| index.searchable_segment_metas().ok())
+        .map_or(0, |metas| metas.len());
+    let peak = machine::peak_memory_mb()
+        .map(|mb| format!(", peak memory {mb:.0} MB"))
+        .unwrap_or_default();
+    println!(
+        "index: {:.1} MB in {segments} segments{peak}",
+        indexer::dir_size(dir) as f64 / 1e6
+    );
+    Ok(())
+}
+
+/// `chaja eval`: MRR@10 and recall of a query set against the index, optionally as a TREC run.
+fn evaluate(config: Config, analyzer: KoreanTokenizer, args: EvalArgs) -> anyhow::Result<()> {
+    let config = with_index_dir(config, args.index_dir);
+    let engine = open_engine(&config, analyzer)?;
+    let queries = eval::read_queries(&args.queries)?;
+    let qrels = eval::read_qrels(&args.qrels)?;
+    let mut file = match &args.run {
+        Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path)?)),
+        None => None,
+    };
+    let metrics = eval::evaluate(
+        &engine,
+        &queries,
+        &qrels,
+        file.as_mut().map(|f| f as &mut dyn std::io::Write),
+    )?;
+    println!("queries     {}", metrics.queries);
+    println!("MRR@10      {:.4}", metrics.mrr_at_10);
+    println!("Recall@1    {:.4}", metrics.recall_at_1);
+    println!("Recall@10   {:.4}", metrics.recall_at_10);
+    println!(
+        "mean query  {:.2} ms (in-process, top 10, no snippets)",
+        metrics.mean_ms
+    );
+    Ok(())
+}
+
+/// `chaja bench`: the figures as a table, and as JSON when asked.
+fn bench(config: &Config, analyzer: &KoreanTokenizer, args: BenchArgs) -> anyhow::Result<()> {
+    if args.input.is_none() && args.queries.is_none() && args.writes.is_none() {
+        bail!("nothing to measure: pass --input, --queries and/or --writes");
+    }
+    let options = bench::Options {
+        input: args.input,
+        build_dir: args.build_dir,
+        rounds: args.rounds as usize,
+        queries: args.queries,
+        query_index: args.index_dir,
+        clients: args.clients,
+        writes: args.writes,
+        write_seconds: args.write_seconds,
+    };
+    let report = bench::run(&options, config, analyzer)?;
+    print!("{}", report.table());
+    if let Some(path) = args.json {
+        std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
+    }
+    Ok(())
+}
+
+/// `chaja search`: the top hits in the terminal.
+fn search(config: Config, analyzer: KoreanTokenizer, args: SearchArgs) -> anyhow::Result<()> {
+    let config = with_index_dir(config, args.index_dir);
+    let engine = open_engine(&config, analyzer)?;
+    let response = engine.search(&SearchRequest {
+        query: args.query,
+        limit: args.limit.min(config.server.max_limit),
+        ..SearchRequest::default()
+    })?;
+    let about = if response.total_exact { "" } else { "about " };
+    println!(
+        "{about}{} results ({:.1} ms)",
+        response.total, response.took_ms
+    );
+    for (rank, hit) in response.hits.iter().enumerate() {
+        let date = hit
+            .published_at
+            .as_deref()
+            .map_or("", |d| &d[..10.min(d.len())]);
+        let source = hit.source.as_deref().unwrap_or("");
+        println!(
+            "\n{:>2}. {}  [{}]  {} {}  ({:.2})",
+            rank + 1,
+            hit.title,
+            hit.id,
+            source,
+            date,
+            hit.score
+        );
+        println!("    {}", plain_snippet(&hit.snippet));
+    }
+    Ok(())
+}
+
 /// `--index-dir`, when given, wins over the config.
-fn set_index_dir(config: &mut Config, index_dir: Option<PathBuf>) {
+fn with_index_dir(mut config: Config, index_dir: Option<PathBuf>) -> Config {
     if let Some(dir) = index_dir {
         config.index.dir = dir;
     }
+    config
 }
 
 /// An engine over the existing index at `index.dir`.

@@ -16,9 +16,8 @@ enum Script {
 
 fn script(c: char) -> Option<Script> {
     match c {
-        '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}' => {
-            Some(Script::Cjk)
-        }
+        c if crate::hangul::is_syllable(c) => Some(Script::Cjk),
+        '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}' => Some(Script::Cjk),
         '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' => Some(Script::Cjk),
         c if c.is_alphanumeric() => Some(Script::Word),
         _ => None,

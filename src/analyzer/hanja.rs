@@ -67,7 +67,7 @@ impl Abbreviations {
         let read = (reading != surface
             && reading
                 .chars()
-                .all(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))
+                .all(crate::hangul::is_syllable)
             && !reading.is_empty())
         .then_some(reading);
         read.into_iter().chain(

@@ -51,7 +51,8 @@ fn hash(context: usize, word: &[u8]) -> u64 {
     hasher.finish()
 }
 
-fn number(bytes: &[u8], at: usize) -> usize {
+/// The little-endian `u32` at `at` of a record, as a `usize` (0 past the end).
+fn read_usize(bytes: &[u8], at: usize) -> usize {
     bytes
         .get(at..at + 4)
         .and_then(|b| b.try_into().ok())
@@ -134,12 +135,12 @@ impl<'a> Record<'a> {
 
     fn at(records: &'a [u8], offset: usize) -> Record<'a> {
         let rest = records.get(offset..).unwrap_or_default();
-        let bytes = rest.get(..number(rest, 0)).unwrap_or_default();
+        let bytes = rest.get(..read_usize(rest, 0)).unwrap_or_default();
         debug_assert!(
             bytes.len() >= 4 * HEADER,
             "offset {offset} is not the start of a record"
         );
-        let field = |i: usize| number(bytes, 4 * i);
+        let field = |i: usize| read_usize(bytes, 4 * i);
         let word_len = field(2);
         Record {
             bytes,
@@ -266,7 +267,7 @@ impl Memo {
     pub fn breaks(&self, handle: Handle, start: usize, breaks: &mut Vec<usize>) {
         let record = Record::at(&self.young.records, handle.0 as usize);
         let at = record.token_at(record.tokens);
-        breaks.extend((0..record.breaks).map(|i| start + number(record.bytes, at + 4 * i)));
+        breaks.extend((0..record.breaks).map(|i| start + read_usize(record.bytes, at + 4 * i)));
     }
 
     /// The tokens of remembered words, each word given with the byte where it starts in its text:
@@ -321,11 +322,11 @@ impl Replay<'_> {
             self.position += record.positions;
         }
         let word = &mut self.word;
-        let len = number(word.bytes, word.at + 12);
+        let len = read_usize(word.bytes, word.at + 12);
         let text = word.bytes.get(word.text_at..word.text_at + len);
-        token.offset_from = word.start + number(word.bytes, word.at);
-        token.offset_to = word.start + number(word.bytes, word.at + 4);
-        token.position = word.position + number(word.bytes, word.at + 8);
+        token.offset_from = word.start + read_usize(word.bytes, word.at);
+        token.offset_to = word.start + read_usize(word.bytes, word.at + 4);
+        token.position = word.position + read_usize(word.bytes, word.at + 8);
         token.position_length = 1;
         token.text.clear();
         token.text.push_str(

@@ -5,6 +5,8 @@
 mod bigram;
 mod breaks;
 mod cuts;
+mod dictionary;
+mod emit;
 mod explain;
 mod hanja;
 mod memo;
@@ -12,20 +14,23 @@ mod pos;
 mod words;
 
 use std::borrow::Cow;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use lindera::dictionary::{load_dictionary, Dictionary, UserDictionary};
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use lindera_dictionary::viterbi::Lattice;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::Index;
 
-use crate::config::{AnalyzerConfig, Decompound, BUILTIN};
-use crate::error::{ConfigError, Error, InternalError};
+use crate::config::{AnalyzerConfig, Decompound};
+use crate::error::Error;
 pub use bigram::BigramTokenizer;
 pub use cuts::KO_DIC_SPACED;
 use cuts::{Batch, Cuts};
+use dictionary::{system_dictionary, user_csv, user_dictionary, user_surfaces};
+pub use dictionary::{user_dictionary_fingerprint, BUILTIN_USER_DICTIONARY};
+pub(crate) use emit::is_word_char;
+use emit::{Details, Emitter};
 pub use explain::{Indexed, Morpheme};
 pub use hanja::fingerprint as hanja_fingerprint;
 use hanja::Abbreviations;
@@ -41,102 +46,6 @@ pub const ANALYSIS_VERSION: u32 = 2;
 pub const KOREAN: &str = "ko";
 /// Name of the character-bigram analyzer.
 pub const BIGRAM: &str = "ko_bigram";
-
-/// The embedded ko-dic, loaded once per process.
-fn system_dictionary() -> Result<Dictionary, InternalError> {
-    static DICT: OnceLock<Result<Dictionary, String>> = OnceLock::new();
-    DICT.get_or_init(|| load_dictionary("embedded://ko-dic").map_err(|e| e.to_string()))
-        .clone()
-        .map_err(InternalError::Dictionary)
-}
-
-/// chaja's starter list of new words.
-pub const BUILTIN_USER_DICTIONARY: &str = include_str!("../../data/userdic.csv");
-
-/// The rows of the user dictionary named by the `analyzer.user_dictionary` setting.
-fn user_csv(setting: &str) -> Result<Option<String>, Error> {
-    Ok(Some(match setting.trim() {
-        "" => return Ok(None),
-        BUILTIN => BUILTIN_USER_DICTIONARY.to_string(),
-        path => std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.into(),
-            source,
-        })?,
-    }))
-}
-
-/// A user dictionary's rows, trimmed, without blank lines and `#` comments.
-fn user_rows(csv: &str) -> impl Iterator<Item = &str> {
-    csv.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-}
-
-/// The surfaces (first fields) of a user dictionary's rows.
-fn user_surfaces(csv: &str) -> impl Iterator<Item = &str> {
-    user_rows(csv).filter_map(|l| l.split(',').next())
-}
-
-/// The user dictionary built from `csv`.
-fn user_dictionary(
-    setting: &str,
-    csv: &str,
-    dictionary: &Dictionary,
-) -> Result<UserDictionary, Error> {
-    let builder =
-        lindera_dictionary::builder::DictionaryBuilder::new((*dictionary.metadata).clone());
-    builder
-        .build_user_dict_from_reader(with_context_ids(csv).as_bytes())
-        .map_err(|e| ConfigError::Invalid(format!("user dictionary {setting}: {e}")).into())
-}
-
-/// Rewrites `surface,NNG|NNP,reading` rows into full ko-dic rows with the context ids and cost of
-/// ordinary nouns. lindera gives short rows neutral context ids, which lets the particle after a new
-/// word (딥시크가) be misread; with a noun's ids it is read as a particle again. Other rows are kept.
-fn with_context_ids(csv: &str) -> String {
-    let mut out = String::with_capacity(csv.len() * 2);
-    for line in user_rows(csv) {
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        let ids = match fields.as_slice() {
-            [surface, "NNG", _] => Some((surface, "NNG", 1780, 3533)),
-            [surface, "NNP", _] => Some((surface, "NNP", 1786, 3545)),
-            _ => None,
-        };
-        match ids {
-            Some((surface, tag, left, right_open)) => {
-                // ko-dic's right context differs by whether the last syllable has a final consonant.
-                let closed = surface.chars().last().is_some_and(|c| {
-                    ('\u{AC00}'..='\u{D7A3}').contains(&c)
-                        && !(c as u32 - 0xAC00).is_multiple_of(28)
-                });
-                let (right, flag) = if closed {
-                    (right_open + 1, "T")
-                } else {
-                    (right_open, "F")
-                };
-                out.push_str(&format!(
-                    "{surface},{left},{right},2000,{tag},*,{flag},{},*,*,*,*\n",
-                    fields[2]
-                ));
-            }
-            None => {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-    }
-    out
-}
-
-/// Fingerprint of the user dictionary's content, so a changed word list is noticed like a changed
-/// setting.
-pub fn user_dictionary_fingerprint(setting: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    let content = user_csv(setting).ok().flatten().unwrap_or_default();
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    content.hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
-}
 
 /// Korean tokenizer for tantivy. Cheap to clone: the segmenter and settings are shared; each clone
 /// (tantivy takes one per field and segment) starts with its own empty memo of analysed words.
@@ -361,194 +270,6 @@ impl KoreanTokenizer {
         out.tokens
     }
 
-    /// Emits what the index gets from one morpheme and says what its kind of word does.
-    fn emit_morpheme(
-        &self,
-        out: &mut Emitter,
-        surface: &str,
-        (start, end): (usize, usize),
-        details: &Details,
-    ) -> Fate {
-        let tag = details.tag;
-        let parts = parse_expression(details.expression);
-        match details.kind {
-            "Inflect" => {
-                // A fused form (가벼운 = 가볍/VA + ᆫ/ETM): index the stem of its first morpheme.
-                if let Some((stem, stem_tag)) = parts.first() {
-                    if !self.stop_tags.stops(stem_tag) {
-                        out.push_new(stem, start, end);
-                    }
-                } else if !self.stop_tags.stops_all(tag) {
-                    out.push_new(surface, start, end);
-                }
-            }
-            "Preanalysis" => {
-                let mut cursor = start;
-                for (part, part_tag) in &parts {
-                    let (s, e) = locate(surface, start, end, part, &mut cursor);
-                    if !self.stop_tags.stops(part_tag) {
-                        out.push_new(part, s, e);
-                    }
-                }
-            }
-            "Compound" if parts.len() > 1 && self.decompound != Decompound::None => {
-                if self.stop_tags.stops_all(tag) {
-                    return Fate::Dropped;
-                }
-                let mut cursor = start;
-                let mut first = true;
-                if self.decompound == Decompound::Mixed {
-                    out.push_new(surface, start, end);
-                    first = false;
-                }
-                for (part, part_tag) in &parts {
-                    let (s, e) = locate(surface, start, end, part, &mut cursor);
-                    if self.stop_tags.stops(part_tag) {
-                        continue;
-                    }
-                    if first {
-                        out.push_new(part, s, e);
-                        first = false;
-                    } else {
-                        out.push_same(part, s, e);
-                    }
-                }
-            }
-            _ => {
-                if self.stop_tags.stops_all(tag) {
-                    return Fate::Dropped;
-                }
-                out.push_new(surface, start, end);
-                if !surface.chars().any(hanja::is_han) {
-                    return Fate::Kept;
-                }
-                // Hanja, also under their Hangul spellings (the reading, the word it abbreviates):
-                // the word needs its details each time.
-                for spelling in self.hanja.spellings(surface, details.reading) {
-                    out.push_same(spelling, start, end);
-                }
-            }
-        }
-        Fate::Analysed
-    }
-}
-
-/// Fields 0 (tag), 3 (reading), 4 (kind) and 7 (expression) of a ko-dic token's details.
-struct Details<'a> {
-    tag: &'a str,
-    reading: &'a str,
-    kind: &'a str,
-    expression: &'a str,
-}
-
-impl<'a> Details<'a> {
-    /// Read in one pass, without collecting the fields.
-    fn read(mut details: impl Iterator<Item = &'a str>) -> Details<'a> {
-        let tag = details.next().unwrap_or("UNKNOWN");
-        let reading = details.nth(2).unwrap_or("*");
-        let kind = details.next().unwrap_or("*");
-        let expression = details.nth(2).unwrap_or("*");
-        Details {
-            tag,
-            reading,
-            kind,
-            expression,
-        }
-    }
-}
-
-/// Collects tokens, assigning positions: a new position per word, the same one for compound parts.
-#[derive(Default)]
-struct Emitter {
-    tokens: Vec<Token>,
-    next_position: usize,
-}
-
-impl Emitter {
-    fn push_new(&mut self, text: &str, from: usize, to: usize) {
-        self.push(text, from, to, self.next_position);
-        self.next_position += 1;
-    }
-
-    fn push_same(&mut self, text: &str, from: usize, to: usize) {
-        let position = self.next_position.saturating_sub(1);
-        if self
-            .tokens
-            .last()
-            .is_some_and(|t| t.text == lowercase(text))
-        {
-            return; // a part equal to its whole adds nothing
-        }
-        self.push(text, from, to, position);
-    }
-
-    fn push(&mut self, text: &str, from: usize, to: usize, position: usize) {
-        self.tokens.push(Token {
-            offset_from: from,
-            offset_to: to,
-            position,
-            text: lowercase(text),
-            position_length: 1,
-        });
-    }
-}
-
-fn is_hangul_syllable(c: char) -> bool {
-    ('\u{AC00}'..='\u{D7A3}').contains(&c)
-}
-
-/// Whether `c` makes a morpheme worth indexing: Hangul syllables are checked first, without the
-/// Unicode table lookup `char::is_alphanumeric` does for every non-ASCII character.
-pub(crate) fn is_word_char(c: char) -> bool {
-    is_hangul_syllable(c) || c.is_alphanumeric()
-}
-
-/// `text` lower-cased; Hangul and lower-case ASCII (most morphemes) are copied as they are.
-fn lowercase(text: &str) -> String {
-    if text
-        .chars()
-        .all(|c| is_hangul_syllable(c) || c.is_ascii_lowercase() || c.is_ascii_digit())
-    {
-        text.to_owned()
-    } else {
-        text.to_lowercase()
-    }
-}
-
-/// `삼성/NNG/*+전자/NNG/*` → `[("삼성", "NNG"), ("전자", "NNG")]`.
-fn parse_expression(expression: &str) -> Vec<(String, String)> {
-    if expression == "*" {
-        return Vec::new();
-    }
-    expression
-        .split('+')
-        .filter_map(|part| {
-            let mut fields = part.split('/');
-            let surface = fields.next()?.trim();
-            let tag = fields.next()?.trim();
-            (!surface.is_empty()).then(|| (surface.to_string(), tag.to_string()))
-        })
-        .collect()
-}
-
-/// Byte range of `part` inside the token's `surface`, searching from `cursor`; the whole token when the
-/// part is not spelled out in the surface (as with contracted endings).
-fn locate(
-    surface: &str,
-    start: usize,
-    end: usize,
-    part: &str,
-    cursor: &mut usize,
-) -> (usize, usize) {
-    let from = cursor.saturating_sub(start).min(surface.len());
-    match surface.get(from..).and_then(|rest| rest.find(part)) {
-        Some(i) => {
-            let s = start + from + i;
-            *cursor = s + part.len();
-            (s, s + part.len())
-        }
-        None => (start, end),
-    }
 }
 
 /// Tokens handed to tantivy: analysed up front, or replayed from the memo one by one into a reused

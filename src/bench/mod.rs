@@ -3,6 +3,8 @@
 //! tests.
 
 mod http_client;
+mod queries;
+mod table;
 mod writes;
 
 use std::path::{Path, PathBuf};
@@ -15,10 +17,9 @@ use tantivy::tokenizer::{TokenStream, Tokenizer};
 use crate::analyzer::{BigramTokenizer, KoreanTokenizer};
 use crate::config::Config;
 use crate::error::Error;
-use crate::eval::{read_queries, EvalQuery};
+use crate::eval::read_queries;
 use crate::indexer;
 use crate::ingest;
-use crate::search::{Engine, SearchRequest};
 
 /// What to measure.
 pub struct Options {
@@ -179,7 +180,7 @@ pub fn run(
     analyzer: &KoreanTokenizer,
 ) -> Result<Report, Error> {
     let mut report = Report {
-        machine: machine(),
+        machine: crate::machine::describe(),
         ..Report::default()
     };
     if let Some(input) = &options.input {
@@ -205,68 +206,7 @@ pub fn run(
         report.reading_mb_per_sec = Some(reading_alone(input)?);
     }
     if let Some(queries) = &options.queries {
-        let dir = options
-            .query_index
-            .clone()
-            .unwrap_or_else(|| config.index.dir.clone());
-        let index = indexer::open_existing(&dir, analyzer)?;
-        let engine = Engine::new(index, analyzer.clone(), config)?;
-        engine.build_suggestions_now()?;
-        let questions = read_queries(queries)?;
-        let keywords = keyword_queries(&questions);
-        for (name, set) in [("questions", &questions), ("keywords", &keywords)] {
-            report
-                .queries
-                .push(in_process(&format!("{name}, in-process"), &engine, set)?);
-        }
-        let runtime = tokio::runtime::Runtime::new()?;
-        for (name, set) in [("questions", &questions), ("keywords", &keywords)] {
-            for clients in [1, options.clients] {
-                let figures = runtime.block_on(http_client::run(
-                    &format!("{name}, HTTP"),
-                    engine.clone(),
-                    config.clone(),
-                    set,
-                    clients,
-                ))?;
-                report.queries.push(figures);
-            }
-        }
-        // Typing: every prefix of each query's first two words, character by character, as a
-        // search box sends them.
-        let paths: Vec<String> = questions
-            .iter()
-            .flat_map(|q| {
-                let words: Vec<&str> = q.query.split_whitespace().take(2).collect();
-                let typed = words.join(" ");
-                let ends: Vec<usize> = typed
-                    .char_indices()
-                    .map(|(i, c)| i + c.len_utf8())
-                    .collect();
-                ends.into_iter()
-                    .map(move |end| typed[..end].to_string())
-                    .collect::<Vec<_>>()
-            })
-            .map(|prefix| {
-                format!(
-                    "/api/suggest?q={}&limit=8",
-                    http_client::percent_encode(&prefix)
-                )
-            })
-            .collect();
-        let (words, bytes) = engine.suggester_size();
-        report.suggester = Some(SuggesterFigures {
-            words,
-            memory_mb: bytes as f64 / 1e6,
-        });
-        let figures = runtime.block_on(http_client::run_paths(
-            "suggest, HTTP",
-            engine.clone(),
-            config.clone(),
-            paths,
-            1,
-        ))?;
-        report.queries.push(figures);
+        queries::run(&mut report, queries, options, config, analyzer)?;
     }
     if let Some(input) = &options.writes {
         report.writes = Some(write_path(input, options, config, analyzer)?);
@@ -319,24 +259,6 @@ fn write_path(
     writes::run(lines, queries, options.write_seconds, config, analyzer)
 }
 
-/// Short keyword queries made from the questions: their two longest words, particles and question
-/// marks left on as a user would type them.
-pub fn keyword_queries(questions: &[EvalQuery]) -> Vec<EvalQuery> {
-    questions
-        .iter()
-        .map(|q| {
-            let mut words: Vec<&str> = q.query.split_whitespace().collect();
-            words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-            let mut two: Vec<&str> = words.into_iter().take(2).collect();
-            two.sort_by_key(|w| q.query.find(w));
-            EvalQuery {
-                qid: q.qid.clone(),
-                query: two.join(" ").trim_end_matches('?').to_string(),
-            }
-        })
-        .collect()
-}
-
 /// Marks a folder the bench made, so only such a folder is ever emptied.
 const BUILD_MARK: &str = ".chaja-bench";
 
@@ -379,11 +301,11 @@ fn indexing(
     clear_build_dir(&dir)?;
     let mut config = config.clone();
     config.index.dir = dir.clone();
-    reset_peak_memory();
+    crate::machine::reset_peak_memory();
     let started = Instant::now();
     let report = indexer::index_paths(&[input.to_path_buf()], &config, analyzer)?;
     let seconds = started.elapsed().as_secs_f64();
-    let peak = peak_memory_mb();
+    let peak = crate::machine::peak_memory_mb();
     let size = crate::indexer::dir_size(&dir) as f64 / 1e6;
     if build_dir.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
@@ -462,207 +384,7 @@ fn count(mut stream: impl TokenStream) -> usize {
     n
 }
 
-/// Full searches (hits, snippets, facets, total) one after another, in this process.
-fn in_process(name: &str, engine: &Engine, queries: &[EvalQuery]) -> Result<QueryFigures, Error> {
-    let mut latencies = Vec::with_capacity(queries.len());
-    let started = Instant::now();
-    for query in queries {
-        let t = Instant::now();
-        engine.search(&SearchRequest {
-            query: query.query.clone(),
-            limit: 10,
-            ..SearchRequest::default()
-        })?;
-        latencies.push(t.elapsed());
-    }
-    Ok(figures(name, 1, 0, latencies, started.elapsed()))
-}
-
-/// The nearest-rank `p`th percentile of sorted latencies, in ms (0 for none).
-pub fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 * p / 100.0).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
-pub fn figures(
-    name: &str,
-    clients: usize,
-    errors: usize,
-    mut latencies: Vec<Duration>,
-    wall: Duration,
-) -> QueryFigures {
-    latencies.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let at = |p: f64| percentile_ms(&latencies, p * 100.0);
-    let n = latencies.len();
-    QueryFigures {
-        name: name.to_string(),
-        queries: n,
-        clients,
-        errors,
-        p50_ms: at(0.50),
-        p95_ms: at(0.95),
-        p99_ms: at(0.99),
-        mean_ms: if n == 0 {
-            0.0
-        } else {
-            latencies.iter().map(|d| ms(*d)).sum::<f64>() / n as f64
-        },
-        qps: n as f64 / wall.as_secs_f64(),
-    }
-}
-
-/// Clears the kernel's peak-RSS mark so the next reading covers only what follows (Linux).
-fn reset_peak_memory() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// Peak resident memory of this process in MB (Linux `VmHWM`).
-pub fn peak_memory_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown cpu".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    match load_average() {
-        Some(load) => format!("{cores} cores, {cpu}, load average {load:.2} at the start"),
-        None => format!("{cores} cores, {cpu}"),
-    }
-}
-
-/// The one-minute load average, where the system reports it. Indexing uses every core and the
-/// analyzer one, so other work running during the bench lowers the indexing ratio: the figure tells
-/// a reader whether the machine was quiet.
-fn load_average() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
-    parse_load_average(&text)
-}
-
-fn parse_load_average(text: &str) -> Option<f64> {
-    text.split_whitespace().next()?.parse().ok()
-}
-
-impl Report {
-    /// The report as a plain-text table.
-    pub fn table(&self) -> String {
-        let mut out = format!("machine: {}\n", self.machine);
-        if let Some(i) = &self.indexing {
-            out.push_str(&format!(
-                "\nindexing   {} docs, {:.1} MB text, {} threads (the median of {} runs)\n           {:.1} s, {:.0} docs/s, {:.2} MB/s, peak memory {}, index {:.0} MB\n",
-                i.documents,
-                i.text_mb,
-                i.threads,
-                self.ratios.len(),
-                i.seconds,
-                i.docs_per_sec,
-                i.mb_per_sec,
-                i.peak_memory_mb.map_or("n/a".into(), |m| format!("{m:.0} MB")),
-                i.index_size_mb
-            ));
-        }
-        if let Some(a) = &self.analyzer {
-            out.push_str(&format!(
-                "lindera    1 thread: {:.2} MB/s (ko-dic segmentation alone; runs {})\n",
-                a.lindera_mb_per_sec,
-                two_places(&a.lindera_mb_per_sec_runs)
-            ));
-            out.push_str(&format!(
-                "analyzer   1 thread: {:.2} MB/s ({:.1} MB in {:.1} s; runs {})\n\
-                 \x20          korean {:.2} MB/s ({} tokens) + bigrams {:.1} MB/s ({} grams)\n",
-                a.mb_per_sec,
-                a.text_mb,
-                a.seconds,
-                two_places(&a.mb_per_sec_runs),
-                a.korean_mb_per_sec,
-                a.tokens,
-                a.bigram_mb_per_sec,
-                a.grams
-            ));
-            if let Some(r) = self.reading_mb_per_sec {
-                out.push_str(&format!(
-                    "reading    1 thread: {r:.1} MB/s (decompress + parse, no analysis)\n"
-                ));
-            }
-            for (ratio, ratios, yardstick) in [
-                (self.ratio, &self.ratios, "lindera"),
-                (self.ratio_to_analysis, &self.ratios_to_analysis, "analyzer"),
-            ] {
-                let Some(ratio) = ratio else { continue };
-                out.push_str(&format!(
-                    "           indexing = {ratio:.2} x (2 x single-thread {yardstick}), median of {}\n",
-                    two_places(ratios)
-                ));
-            }
-        }
-        if !self.queries.is_empty() {
-            out.push_str(&format!(
-                "\n{:<28} {:>7} {:>7} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}\n",
-                "queries", "n", "clients", "errors", "p50 ms", "p95 ms", "p99 ms", "mean ms", "qps"
-            ));
-            for q in &self.queries {
-                out.push_str(&format!(
-                    "{:<28} {:>7} {:>7} {:>6} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.0}\n",
-                    q.name,
-                    q.queries,
-                    q.clients,
-                    q.errors,
-                    q.p50_ms,
-                    q.p95_ms,
-                    q.p99_ms,
-                    q.mean_ms,
-                    q.qps
-                ));
-            }
-        }
-        if let Some(s) = &self.suggester {
-            out.push_str(&format!(
-                "suggester  {} words, {:.1} MB in memory\n",
-                s.words, s.memory_mb
-            ));
-        }
-        if let Some(w) = &self.writes {
-            out.push_str(&format!(
-                "\nwrites     {} batches of 20 documents from 2 writers in {:.1} s beside 4 searchers: \
-                 {:.0} documents/s\n\
-                 \x20          acknowledged (committed and searchable) p50 {:.1} ms, p99 {:.1} ms\n\
-                 \x20          {} searches during writes: p50 {:.2} ms, p99 {:.2} ms\n\
-                 \x20          5xx responses {}, acknowledged documents not found right after {}\n",
-                w.batches,
-                w.seconds,
-                w.docs_per_sec,
-                w.ack_p50_ms,
-                w.ack_p99_ms,
-                w.searches,
-                w.search_p50_ms,
-                w.search_p99_ms,
-                w.server_errors,
-                w.not_visible
-            ));
-        }
-        out
-    }
-}
-
-/// `values` with two decimals, comma-separated.
-fn two_places(values: &[f64]) -> String {
-    let each: Vec<String> = values.iter().map(|v| format!("{v:.2}")).collect();
-    each.join(", ")
-}
+pub use queries::{figures, keyword_queries, percentile_ms};
 
 #[cfg(test)]
 mod tests;

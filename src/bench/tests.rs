@@ -93,11 +93,11 @@ fn keyword_queries_keep_the_two_longest_words_in_order() {
 #[test]
 fn the_load_average_is_the_first_figure_of_proc_loadavg() {
     assert_eq!(
-        parse_load_average("0.42 1.07 2.50 1/321 4242\n"),
+        crate::machine::parse_load_average("0.42 1.07 2.50 1/321 4242\n"),
         Some(0.42)
     );
-    assert_eq!(parse_load_average(""), None);
-    assert_eq!(parse_load_average("busy"), None);
+    assert_eq!(crate::machine::parse_load_average(""), None);
+    assert_eq!(crate::machine::parse_load_average("busy"), None);
 }
 
 #[test]

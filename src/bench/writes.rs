@@ -124,67 +124,12 @@ async fn load(
     let mut writers = Vec::new();
     for _ in 0..WRITERS {
         let (lines, next, key) = (lines.clone(), next.clone(), key.clone());
-        writers.push(tokio::spawn(async move {
-            let mut sender = connect(addr).await?;
-            let (mut acks, mut errors, mut not_visible, mut docs) = (Vec::new(), 0, 0, 0);
-            while Instant::now() < deadline {
-                let batch = next.fetch_add(1, Ordering::Relaxed);
-                let mut body = String::new();
-                let mut last = String::new();
-                for i in 0..BATCH {
-                    let n = batch * BATCH + i;
-                    let line = &lines[n % lines.len()];
-                    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(line) else {
-                        continue;
-                    };
-                    last = format!("w{n}");
-                    doc["id"] = serde_json::Value::String(last.clone());
-                    body.push_str(&doc.to_string());
-                    body.push('\n');
-                }
-                let request = Request::post("/api/documents")
-                    .header(hyper::header::HOST, addr.to_string())
-                    .header(hyper::header::AUTHORIZATION, format!("Bearer {key}"))
-                    .header(hyper::header::CONTENT_TYPE, "application/x-ndjson")
-                    .body(Full::new(Bytes::from(body)))
-                    .map_err(failed)?;
-                let t = Instant::now();
-                let status = send(&mut sender, request).await?;
-                acks.push(t.elapsed());
-                if status >= 500 {
-                    errors += 1;
-                    continue;
-                }
-                docs += BATCH;
-                let check = get(addr, &format!("/api/documents/{last}"))?;
-                if send(&mut sender, check).await? != 200 {
-                    not_visible += 1;
-                }
-            }
-            Ok::<_, Error>((acks, errors, not_visible, docs))
-        }));
+        writers.push(tokio::spawn(writer(addr, lines, next, key, deadline)));
     }
     let mut searchers = Vec::new();
     for s in 0..SEARCHERS {
         let queries = queries.clone();
-        searchers.push(tokio::spawn(async move {
-            let mut sender = connect(addr).await?;
-            let (mut latencies, mut errors) = (Vec::new(), 0);
-            let mut i = s;
-            while Instant::now() < deadline && !queries.is_empty() {
-                let query = &queries[i % queries.len()];
-                i += SEARCHERS;
-                let path = format!("/api/search?q={}&limit=10", percent_encode(query));
-                let request = get(addr, &path)?;
-                let t = Instant::now();
-                let status = send(&mut sender, request).await?;
-                latencies.push(t.elapsed());
-                if status >= 500 {
-                    errors += 1;
-                }
-            }
-            Ok::<_, Error>((latencies, errors))
-        }));
+        searchers.push(tokio::spawn(searcher(addr, queries, s, deadline)));
     }
     let (mut acks, mut server_errors, mut not_visible, mut documents) = (Vec::new(), 0, 0, 0);
     for writer in writers {
@@ -217,4 +162,82 @@ async fn load(
         server_errors,
         not_visible,
     })
+}
+
+/// What one writer saw: acknowledgement latencies, server errors, batches whose last document was
+/// not visible right after, and documents written.
+type Written = (Vec<Duration>, usize, usize, usize);
+
+/// One writer: posts batches of `BATCH` documents (taking batch numbers from `next`) until the
+/// deadline, checking after each that its last document can be read back.
+async fn writer(
+    addr: std::net::SocketAddr,
+    lines: Arc<Vec<String>>,
+    next: Arc<AtomicUsize>,
+    key: String,
+    deadline: Instant,
+) -> Result<Written, Error> {
+    let mut sender = connect(addr).await?;
+    let (mut acks, mut errors, mut not_visible, mut docs) = (Vec::new(), 0, 0, 0);
+    while Instant::now() < deadline {
+        let batch = next.fetch_add(1, Ordering::Relaxed);
+        let mut body = String::new();
+        let mut last = String::new();
+        for i in 0..BATCH {
+            let n = batch * BATCH + i;
+            let line = &lines[n % lines.len()];
+            let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            last = format!("w{n}");
+            doc["id"] = serde_json::Value::String(last.clone());
+            body.push_str(&doc.to_string());
+            body.push('\n');
+        }
+        let request = Request::post("/api/documents")
+            .header(hyper::header::HOST, addr.to_string())
+            .header(hyper::header::AUTHORIZATION, format!("Bearer {key}"))
+            .header(hyper::header::CONTENT_TYPE, "application/x-ndjson")
+            .body(Full::new(Bytes::from(body)))
+            .map_err(failed)?;
+        let t = Instant::now();
+        let status = send(&mut sender, request).await?;
+        acks.push(t.elapsed());
+        if status >= 500 {
+            errors += 1;
+            continue;
+        }
+        docs += BATCH;
+        let check = get(addr, &format!("/api/documents/{last}"))?;
+        if send(&mut sender, check).await? != 200 {
+            not_visible += 1;
+        }
+    }
+    Ok((acks, errors, not_visible, docs))
+}
+
+/// One searcher: the queries from the `s`-th on, every `SEARCHERS`-th, until the deadline; their
+/// latencies and server errors.
+async fn searcher(
+    addr: std::net::SocketAddr,
+    queries: Arc<Vec<String>>,
+    s: usize,
+    deadline: Instant,
+) -> Result<(Vec<Duration>, usize), Error> {
+    let mut sender = connect(addr).await?;
+    let (mut latencies, mut errors) = (Vec::new(), 0);
+    let mut i = s;
+    while Instant::now() < deadline && !queries.is_empty() {
+        let query = &queries[i % queries.len()];
+        i += SEARCHERS;
+        let path = format!("/api/search?q={}&limit=10", percent_encode(query));
+        let request = get(addr, &path)?;
+        let t = Instant::now();
+        let status = send(&mut sender, request).await?;
+        latencies.push(t.elapsed());
+        if status >= 500 {
+            errors += 1;
+        }
+    }
+    Ok((latencies, errors))
 }

@@ -1,18 +1,17 @@
 //! The HTTP service: `router(state)` with the JSON API, health check and search page, plus the server
 //! loop with graceful shutdown. Handlers validate input and call `search`; they do no ranking.
 
-mod assist;
 mod error;
 mod metrics;
 mod page;
 mod params;
+mod typing;
 mod write;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::IntoResponse;
@@ -30,10 +29,11 @@ pub use error::ApiError;
 pub use write::parse_payload;
 
 use crate::config::Config;
-use crate::error::{Error, InternalError, UserError};
+use crate::error::{Error, InternalError};
 use crate::live::Live;
 use crate::search::{Engine, SearchResponse, StoredDocument};
 use metrics::Metrics;
+use params::Params;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -81,9 +81,9 @@ impl AppState {
         Ok((state, Some(thread)))
     }
 
-    /// Runs CPU-bound index work on the engine's search threads, off the async runtime, a bounded
-    /// number at a time.
-    async fn blocking<T: Send + 'static>(
+    /// Runs CPU-bound index work on the engine's search threads (its rayon pool, not tokio's
+    /// blocking pool), off the async runtime, at most `server.max_concurrent_searches` at a time.
+    async fn on_search_threads<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Engine) -> Result<T, Error> + Send + 'static,
     ) -> Result<T, ApiError> {
@@ -118,8 +118,8 @@ pub fn router(state: AppState) -> Router {
     // beyond); no other route reads a body.
     Router::new()
         .route("/api/search", get(search))
-        .route("/api/suggest", get(assist::suggest))
-        .route("/api/analyze", get(assist::analyze))
+        .route("/api/suggest", get(typing::suggest))
+        .route("/api/analyze", get(typing::analyze))
         .route("/api/documents", post(write::post))
         .route("/api/documents/{id}", get(document).delete(write::delete))
         .route("/health", get(health))
@@ -154,12 +154,11 @@ pub fn router(state: AppState) -> Router {
 
 async fn search(
     State(state): State<AppState>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    Params(pairs): Params,
 ) -> Result<Json<SearchResponse>, ApiError> {
-    let Query(pairs) = query.map_err(|e| UserError::BadParameter(e.body_text()))?;
     let request = params::search_request(&pairs, &state.config)?;
     let response = state
-        .blocking(move |engine| engine.search(&request))
+        .on_search_threads(move |engine| engine.search(&request))
         .await?;
     Ok(Json(response))
 }
@@ -167,12 +166,11 @@ async fn search(
 async fn document(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    Params(pairs): Params,
 ) -> Result<Json<StoredDocument>, ApiError> {
-    let Query(pairs) = query.map_err(|e| UserError::BadParameter(e.body_text()))?;
     let q = params::highlight_query(&pairs, &state.config)?;
     let document = state
-        .blocking(move |engine| engine.document_highlighted(&id, q.as_deref()))
+        .on_search_threads(move |engine| engine.document_highlighted(&id, q.as_deref()))
         .await?;
     Ok(Json(document))
 }

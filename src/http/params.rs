@@ -1,12 +1,34 @@
-//! Query-string parameters of `/api/search`, validated into a `SearchRequest`.
+//! Query-string parameters: the `Params` extractor every handler reads them with (a malformed query
+//! string is a 400 in one place), and those of `/api/search` validated into a `SearchRequest`.
 
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
 use time::Date;
+
+use super::ApiError;
 
 use crate::config::Config;
 use crate::error::UserError;
 use crate::search::{SearchRequest, Sort};
 
-pub(super) fn number(name: &'static str, value: &str) -> Result<usize, UserError> {
+/// The query string's pairs, in order, repeated keys kept (`source=a&source=b`). A query string that
+/// cannot be read is a 400 naming what is wrong, never axum's plain-text rejection.
+#[derive(Debug, Clone, Default)]
+pub struct Params(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| UserError::BadParameter(e.body_text()))?;
+        Ok(Params(pairs))
+    }
+}
+
+/// A whole number parameter, or a 400 naming it.
+pub(super) fn whole_number(name: &'static str, value: &str) -> Result<usize, UserError> {
     value
         .trim()
         .parse::<usize>()
@@ -66,8 +88,8 @@ pub fn search_request(
     for (key, value) in pairs {
         match key.as_str() {
             "q" => query = Some(value.as_str()),
-            "limit" => request.limit = number("limit", value)?,
-            "offset" => request.offset = number("offset", value)?,
+            "limit" => request.limit = whole_number("limit", value)?,
+            "offset" => request.offset = whole_number("offset", value)?,
             "source" if !value.trim().is_empty() => request.sources.push(value.trim().to_string()),
             "from" => request.from = day("from", value)?,
             "strict" => {

@@ -100,29 +100,7 @@ pub async fn post(
         ))
         .into());
     }
-    let max_bytes = server.max_document_kb << 10;
-    let (mut articles, mut errors, mut warnings) = (Vec::new(), Vec::new(), Vec::new());
-    for (index, item) in parsed.into_iter().enumerate() {
-        match item.and_then(|(article, left_out)| {
-            let size = article.title.len() + article.body.len();
-            if size > max_bytes {
-                return Err(format!(
-                    "document {:?} has {size} bytes of text; at most {max_bytes} \
-                     (server.max_document_kb)",
-                    article.id
-                ));
-            }
-            Ok((article, left_out))
-        }) {
-            Ok((article, left_out)) => {
-                if let Some(message) = left_out {
-                    warnings.push(problem(index, Some(&article), message));
-                }
-                articles.push(article);
-            }
-            Err(message) => errors.push(problem(index, None, message)),
-        }
-    }
+    let (articles, errors, warnings) = sorted(parsed, server.max_document_kb << 10);
     if articles.is_empty() {
         let message = format!("no valid document among {}", errors.len());
         return Ok((
@@ -146,6 +124,37 @@ pub async fn post(
         warnings,
     };
     Ok((status, Json(json!(written))))
+}
+
+/// The batch's documents sorted into those to write (at most `max_bytes` of text each), the errors
+/// of those refused and the warnings of those written without a field.
+fn sorted(
+    parsed: Vec<ingest::Parsed>,
+    max_bytes: usize,
+) -> (Vec<Article>, Vec<Problem>, Vec<Problem>) {
+    let (mut articles, mut errors, mut warnings) = (Vec::new(), Vec::new(), Vec::new());
+    for (index, item) in parsed.into_iter().enumerate() {
+        match item.and_then(|(article, left_out)| {
+            let size = article.title.len() + article.body.len();
+            if size > max_bytes {
+                return Err(format!(
+                    "document {:?} has {size} bytes of text; at most {max_bytes} \
+                     (server.max_document_kb)",
+                    article.id
+                ));
+            }
+            Ok((article, left_out))
+        }) {
+            Ok((article, left_out)) => {
+                if let Some(message) = left_out {
+                    warnings.push(problem(index, Some(&article), message));
+                }
+                articles.push(article);
+            }
+            Err(message) => errors.push(problem(index, None, message)),
+        }
+    }
+    (articles, errors, warnings)
 }
 
 fn problem(index: usize, article: Option<&Article>, message: String) -> Problem {

@@ -28,20 +28,20 @@ pub type Item = Result<Article, BadDocument>;
 
 /// Kinds of input path chaja reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Kind {
+enum InputKind {
     Page,
     Jsonl,
     JsonlGz,
 }
 
-fn kind_of(path: &Path) -> Option<Kind> {
+fn kind_of(path: &Path) -> Option<InputKind> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
     if name.ends_with(".jsonl.gz") {
-        Some(Kind::JsonlGz)
+        Some(InputKind::JsonlGz)
     } else if name.ends_with(".jsonl") {
-        Some(Kind::Jsonl)
+        Some(InputKind::Jsonl)
     } else if name.ends_with(".txt") {
-        Some(Kind::Page)
+        Some(InputKind::Page)
     } else {
         None
     }
@@ -90,7 +90,7 @@ pub fn read_file(path: &Path) -> Box<dyn Iterator<Item = Item> + Send> {
         kept: false,
     };
     match kind_of(path) {
-        Some(Kind::Page) => {
+        Some(InputKind::Page) => {
             let item = std::fs::read(path)
                 .map_err(|e| whole_file(e.to_string()))
                 .and_then(|bytes| {
@@ -108,7 +108,7 @@ pub fn read_file(path: &Path) -> Box<dyn Iterator<Item = Item> + Send> {
         }
         Some(kind) => match std::fs::File::open(path) {
             Ok(file) => {
-                let reader: Box<dyn std::io::Read + Send> = if kind == Kind::JsonlGz {
+                let reader: Box<dyn std::io::Read + Send> = if kind == InputKind::JsonlGz {
                     Box::new(flate2::read::MultiGzDecoder::new(file))
                 } else {
                     Box::new(file)

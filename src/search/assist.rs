@@ -122,7 +122,8 @@ impl Engine {
         if letters(char::is_ascii_alphabetic) {
             return hangul::latin_to_hangul(query).filter(|h| h != query);
         }
-        let hangul = |c: &char| ('\u{AC00}'..='\u{D7A3}').contains(c) || ('ㄱ'..='ㅣ').contains(c);
+        let hangul =
+            |&c: &char| crate::hangul::is_syllable(c) || crate::hangul::is_compatibility_jamo(c);
         if letters(hangul) {
             return hangul::hangul_to_latin(query);
         }

@@ -2,8 +2,8 @@
 //! `과` → ㄱㅗㅏ, `닭` → ㄷㅏㄹㄱ), initial consonants (초성), and the two-set (두벌식) keyboard, so text
 //! typed with the wrong input mode can be read back (`dhqkak` ↔ 오바마).
 
-const BASE: u32 = 0xAC00;
-const LAST: u32 = 0xD7A3;
+use crate::hangul::{PER_INITIAL, SYLLABLE_FIRST as BASE, SYLLABLE_LAST as LAST};
+
 const INITIALS: [char; 19] = [
     'ㄱ', 'ㄲ', 'ㄴ', 'ㄷ', 'ㄸ', 'ㄹ', 'ㅁ', 'ㅂ', 'ㅃ', 'ㅅ', 'ㅆ', 'ㅇ', 'ㅈ', 'ㅉ', 'ㅊ', 'ㅋ',
     'ㅌ', 'ㅍ', 'ㅎ',
@@ -64,8 +64,8 @@ pub fn keys(text: &str) -> String {
         let code = c as u32;
         if (BASE..=LAST).contains(&code) {
             let n = code - BASE;
-            out.push(INITIALS[(n / 588) as usize]);
-            out.push_str(MEDIALS[((n % 588) / 28) as usize]);
+            out.push(INITIALS[(n / PER_INITIAL) as usize]);
+            out.push_str(MEDIALS[((n % PER_INITIAL) / 28) as usize]);
             out.push_str(FINALS[(n % 28) as usize]);
         } else if let Some(keys) = Some(c)
             .filter(|c| ('ㄱ'..='ㅣ').contains(c))
@@ -86,7 +86,7 @@ pub fn initials(word: &str) -> Option<String> {
             let code = c as u32;
             (BASE..=LAST)
                 .contains(&code)
-                .then(|| INITIALS[((code - BASE) / 588) as usize])
+                .then(|| INITIALS[((code - BASE) / PER_INITIAL) as usize])
         })
         .collect()
 }
@@ -239,7 +239,7 @@ fn syllable(initial: char, medial: &str, last: &str) -> char {
     let f = FINALS.iter().position(|&x| x == last);
     match (i, m, f) {
         (Some(i), Some(m), Some(f)) => {
-            char::from_u32(BASE + (i as u32) * 588 + (m as u32) * 28 + f as u32).unwrap_or(initial)
+            char::from_u32(BASE + (i as u32) * PER_INITIAL + (m as u32) * 28 + f as u32).unwrap_or(initial)
         }
         _ => initial,
     }

@@ -41,7 +41,7 @@ fn worth(term: &str, count: u64) -> bool {
         && (2..=24).contains(&n)
         && term
             .chars()
-            .any(|c| c.is_ascii_alphabetic() || ('\u{AC00}'..='\u{D7A3}').contains(&c))
+            .any(|c| c.is_ascii_alphabetic() || crate::hangul::is_syllable(c))
 }
 
 fn fst_error(e: impl std::fmt::Display) -> Error {

@@ -79,6 +79,26 @@ impl Builder<'_> {
             .map(|q| (Occur::Should, q.box_clone()))
             .collect();
         let words = self.words(should, must);
+        let query = self.with_bigrams(groups, words, bigram_source, exclude);
+        Some(Built {
+            kind,
+            count: query.box_clone(),
+            flat: None,
+            query,
+            spans,
+            highlight: Box::new(BooleanQuery::new(highlight)),
+            ranking: Ranking::Score,
+        })
+    }
+
+    /// The words' query beside the bigrams of `bigram_source`, without the excluded groups.
+    fn with_bigrams(
+        &self,
+        groups: &[Group],
+        words: Box<dyn Query>,
+        bigram_source: &str,
+        exclude: Vec<Box<dyn Query>>,
+    ) -> Box<dyn Query> {
         let positive: Box<dyn Query> = match self.bigram(bigram_source) {
             // Either view can find a document: the dictionary's words, or enough of the bigrams;
             // documents matching both rank highest.
@@ -93,21 +113,11 @@ impl Builder<'_> {
             ])),
             None => words,
         };
-        let query: Box<dyn Query> = if exclude.is_empty() {
-            positive
-        } else {
-            let mut clauses = vec![(Occur::Must, positive)];
-            clauses.extend(exclude.into_iter().map(|q| (Occur::MustNot, q)));
-            Box::new(BooleanQuery::new(clauses))
-        };
-        Some(Built {
-            kind,
-            count: query.box_clone(),
-            flat: None,
-            query,
-            spans,
-            highlight: Box::new(BooleanQuery::new(highlight)),
-            ranking: Ranking::Score,
-        })
+        if exclude.is_empty() {
+            return positive;
+        }
+        let mut clauses = vec![(Occur::Must, positive)];
+        clauses.extend(exclude.into_iter().map(|q| (Occur::MustNot, q)));
+        Box::new(BooleanQuery::new(clauses))
     }
 }

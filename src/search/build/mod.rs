@@ -20,7 +20,9 @@ use crate::schema::Fields;
 /// What kind of query a user typed, decided once from its parsed groups; each kind has its builder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueryKind {
-    /// Up to `all_terms_up_to` plain words, with or without operators: every word must match.
+    /// Up to `all_terms_up_to` plain words, with or without operators: a document matches through
+    /// every word, or (without operators) through `bigram_min_match` of the query's character
+    /// bigrams, which finds new names and spacing variants the dictionary splits differently.
     Keywords,
     /// A question (`…는 누구인가?`) or a longer query of plain words: ranked by how much of it
     /// matches, any word of it enough to be found, the top re-ranked by how close its words stand.
@@ -254,8 +256,8 @@ impl Builder<'_> {
         }
     }
 
-    /// One word or phrase; `None` when analysis leaves nothing (only particles or punctuation).
-    /// Each morpheme of a word as its own clause (compound parts included), question words such as
+    /// Each morpheme of a word as its own clause (empty when analysis leaves nothing: only particles
+    /// or punctuation) (compound parts included), question words such as
     /// 무엇 or 누구 left out: in a question they say what is asked, not what the answer contains.
     fn morphemes(&self, tokens: &[Token], scope: Scope) -> Vec<Box<dyn Query>> {
         let fields = self.fields(scope);

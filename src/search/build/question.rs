@@ -27,35 +27,9 @@ impl Builder<'_> {
             push_whole_words(&tokens, &mut words);
         }
         self.leave_out_common_words(&mut words);
-        let fields: Vec<(Field, f32)> = std::iter::once((self.fields.body, 1.0))
-            .chain(
-                (self.config.long_query_title_boost > 0.0)
-                    .then_some((self.fields.title, self.config.long_query_title_boost)),
-            )
-            .collect();
         // Every term with its boost; summed, they score a document as `query` does.
-        let word_terms: Vec<(Term, f32)> = words
-            .iter()
-            .flat_map(|w| {
-                fields
-                    .iter()
-                    .map(move |&(f, boost)| (Term::from_field_text(f, w), boost))
-            })
-            .collect();
-        let grams = if self.config.bigram_weight > 0.0 {
-            let mut grams = self.grams(&bigram_source);
-            grams.retain(|g| !self.common(self.fields.bigram, g));
-            grams
-        } else {
-            Vec::new()
-        };
-        let gram_terms: Vec<(Term, f32)> = grams
-            .iter()
-            .map(|g| {
-                let term = Term::from_field_text(self.fields.bigram, g);
-                (term, self.config.bigram_weight)
-            })
-            .collect();
+        let word_terms = self.word_terms(&words);
+        let gram_terms = self.gram_terms(&bigram_source);
         let scored = boosted_clauses(&word_terms, IndexRecordOption::WithFreqs);
         let highlight: Vec<Clause> = scored.iter().map(|(o, q)| (*o, q.box_clone())).collect();
         let gram_clauses = boosted_clauses(&gram_terms, IndexRecordOption::WithFreqs);
@@ -110,6 +84,40 @@ impl Builder<'_> {
                 typed: bigram_source,
             },
         })
+    }
+
+    /// Each word in the body, and in the title weighted by `long_query_title_boost` (unless 0).
+    fn word_terms(&self, words: &[String]) -> Vec<(Term, f32)> {
+        let fields: Vec<(Field, f32)> = std::iter::once((self.fields.body, 1.0))
+            .chain(
+                (self.config.long_query_title_boost > 0.0)
+                    .then_some((self.fields.title, self.config.long_query_title_boost)),
+            )
+            .collect();
+        words
+            .iter()
+            .flat_map(|w| {
+                fields
+                    .iter()
+                    .map(move |&(f, boost)| (Term::from_field_text(f, w), boost))
+            })
+            .collect()
+    }
+
+    /// The bigrams of `source` that are not common, weighted by `bigram_weight` (none when 0).
+    fn gram_terms(&self, source: &str) -> Vec<(Term, f32)> {
+        if self.config.bigram_weight <= 0.0 {
+            return Vec::new();
+        }
+        let mut grams = self.grams(source);
+        grams.retain(|g| !self.common(self.fields.bigram, g));
+        grams
+            .iter()
+            .map(|g| {
+                let term = Term::from_field_text(self.fields.bigram, g);
+                (term, self.config.bigram_weight)
+            })
+            .collect()
     }
 
     /// Terms in a large share of the documents barely move the ranking of a long query but cost the

@@ -1,12 +1,12 @@
 //! Typing assistance over HTTP: `GET /api/suggest?q=&limit=` (completions) and
 //! `GET /api/analyze?text=` (what the analyzer does with a text, morpheme by morpheme).
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{params, ApiError, AppState};
+use super::params::{self, Params};
+use super::{ApiError, AppState};
 use crate::error::UserError;
 
 /// The value of `name`, checked against `server.max_query_chars`.
@@ -28,17 +28,16 @@ fn text_param(
 /// 8, at most 20.
 pub async fn suggest(
     State(state): State<AppState>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    Params(pairs): Params,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(pairs) = query.map_err(|e| UserError::BadParameter(e.body_text()))?;
     let q = text_param(&pairs, "q", &state)?;
     let limit = match pairs.iter().find(|(k, _)| k == "limit") {
         None => 8,
-        Some((_, v)) => params::number("limit", v)?,
+        Some((_, v)) => params::whole_number("limit", v)?,
     }
     .min(20);
     let suggestions = state
-        .blocking(move |engine| Ok(engine.suggest(&q, limit)))
+        .on_search_threads(move |engine| Ok(engine.suggest(&q, limit)))
         .await?;
     Ok(Json(json!({ "suggestions": suggestions })))
 }
@@ -47,16 +46,15 @@ pub async fn suggest(
 /// "indexed":[{"term","position","kind"}],"dropped"}]}`.
 pub async fn analyze(
     State(state): State<AppState>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    Params(pairs): Params,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(pairs) = query.map_err(|e| UserError::BadParameter(e.body_text()))?;
     let text = text_param(&pairs, "text", &state)?;
     if text.is_empty() {
         return Err(UserError::BadParameter("missing text: pass text=".to_string()).into());
     }
     let shown = text.clone();
     let tokens = state
-        .blocking(move |engine| Ok(engine.analyze(&text)))
+        .on_search_threads(move |engine| Ok(engine.analyze(&text)))
         .await?;
     Ok(Json(json!({ "text": shown, "tokens": tokens })))
 }
