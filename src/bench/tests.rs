@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::eval::EvalQuery;
+
 use super::*;
 
 #[test]

@@ -61,23 +61,10 @@ impl FlatTerms {
             };
             stats.doc_freq(t) as f32 / docs <= share
         });
-        let depth = config.candidates.max(k);
         if config.candidates > 0 && !rare.is_empty() && !common.is_empty() {
-            let top = SharedTopDocs::new(depth);
-            let found =
-                searcher.search_with_statistics_provider(&*Self::query(&rare), &top, stats)?;
-            let every_rare = found.len() < depth;
-            let mut scored = add_scores(stats, &common, found)?;
-            // Every document holding a rare term is a candidate: any other holds only common
-            // terms and scores at most their maximum, so the candidates suffice when the k-th
-            // of them scores more.
-            let enough = !every_rare
-                || scored
-                    .get(k.saturating_sub(1))
-                    .is_some_and(|kth| kth.0 > most(stats, &common).unwrap_or(Score::MAX));
-            if enough {
-                scored.truncate(k);
-                return Ok((scored, false));
+            let depth = config.candidates.max(k);
+            if let Some(top) = by_candidates(stats, &rare, &common, k, depth)? {
+                return Ok((top, false));
             }
         }
         let all: Vec<Boosted> = self.0.iter().collect();
@@ -86,6 +73,36 @@ impl FlatTerms {
         let complete = found.len() < k;
         Ok((found, complete))
     }
+}
+
+/// The two-phase search: the best `depth` documents by the `rare` terms are the candidates, and the
+/// `common` terms' scores are added to them alone; the best `k` of them, or `None` when they might
+/// not be the best `k` overall. When fewer than `depth` documents hold a rare term, every one of
+/// them is a candidate and any other document holds only common terms, scoring at most their
+/// maximum: the candidates are then exactly the top `k` when the k-th of them scores more. When
+/// `depth` documents were found, the rarer terms are trusted to have found the best (the
+/// `search.candidates` trade-off).
+fn by_candidates(
+    stats: &Stats,
+    rare: &[Boosted],
+    common: &[Boosted],
+    k: usize,
+    depth: usize,
+) -> Result<Option<Vec<(Score, DocAddress)>>, Error> {
+    let searcher = stats.searcher();
+    let top = SharedTopDocs::new(depth);
+    let found = searcher.search_with_statistics_provider(&*FlatTerms::query(rare), &top, stats)?;
+    let every_rare = found.len() < depth;
+    let mut scored = add_scores(stats, common, found)?;
+    let enough = !every_rare
+        || scored
+            .get(k.saturating_sub(1))
+            .is_some_and(|kth| kth.0 > most(stats, common).unwrap_or(Score::MAX));
+    if !enough {
+        return Ok(None);
+    }
+    scored.truncate(k);
+    Ok(Some(scored))
 }
 
 /// The highest score any document can get from `terms`.
@@ -169,4 +186,123 @@ fn on(set: &mut dyn DocSet, doc: DocId) -> bool {
 fn best_first(mut hits: Vec<(Score, DocAddress)>) -> Vec<(Score, DocAddress)> {
     hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     hits
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{doc, Index};
+
+    use super::*;
+
+    /// 300 documents of plain words: `r1` and `r2` in a few (`r1` twice in some), `c1`–`c3` in many.
+    fn index() -> (Index, Field, Field) {
+        let mut schema = Schema::builder();
+        let body = schema.add_text_field("body", TEXT);
+        let bigram = schema.add_text_field("bigram", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for i in 0..300u32 {
+            let mut words = vec!["filler"; 1 + (i % 7) as usize];
+            for (word, every) in [("c1", 2), ("c2", 3), ("c3", 5)] {
+                if i % every == 0 {
+                    words.push(word);
+                }
+            }
+            if i % 23 == 0 {
+                words.push("r1");
+            }
+            if i % 46 == 0 {
+                words.push("r1");
+            }
+            if i % 37 == 0 {
+                words.push("r2");
+            }
+            writer
+                .add_document(doc!(body => words.join(" "), bigram => ""))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        (index, body, bigram)
+    }
+
+    fn terms(body: Field, rare_boost: f32) -> FlatTerms {
+        let term = |w: &str, boost| (Term::from_field_text(body, w), boost);
+        FlatTerms(vec![
+            term("r1", rare_boost),
+            term("r2", rare_boost),
+            term("c1", 1.0),
+            term("c2", 1.0),
+            term("c3", 1.0),
+        ])
+    }
+
+    /// The plain query's top `k`: every document holding any term, scored by the sum.
+    fn plain(stats: &Stats, flat: &FlatTerms, k: usize) -> Vec<(Score, DocAddress)> {
+        let all: Vec<Boosted> = flat.0.iter().collect();
+        let top = SharedTopDocs::new(k);
+        stats
+            .searcher()
+            .search_with_statistics_provider(&*FlatTerms::query(&all), &top, stats)
+            .unwrap()
+    }
+
+    fn assert_same(a: &[(Score, DocAddress)], b: &[(Score, DocAddress)]) {
+        assert_eq!(a.len(), b.len(), "{a:?}\n{b:?}");
+        for (x, y) in a.iter().zip(b) {
+            assert_eq!(x.1, y.1, "{a:?}\n{b:?}");
+            assert!((x.0 - y.0).abs() <= 1e-4 * y.0.abs(), "{a:?}\n{b:?}");
+        }
+    }
+
+    fn split<'a>(stats: &Stats, flat: &'a FlatTerms) -> (Vec<Boosted<'a>>, Vec<Boosted<'a>>) {
+        let docs = stats.num_docs() as f32;
+        flat.0
+            .iter()
+            .partition(|(t, _)| stats.doc_freq(t) as f32 / docs <= 0.05)
+    }
+
+    #[test]
+    fn candidates_give_the_plain_query_top_k_when_provably_exact() {
+        let (index, body, bigram) = index();
+        let searcher = index.reader().unwrap().searcher();
+        let stats = Stats::new(&searcher, 1.0);
+        let flat = terms(body, 4.0);
+        let (rare, common) = split(&stats, &flat);
+        assert_eq!((rare.len(), common.len()), (2, 3));
+        for k in [1, 3, 5] {
+            // Every document holding a rare term is a candidate (fewer than 100 do).
+            let shortcut = by_candidates(&stats, &rare, &common, k, 100).unwrap();
+            let shortcut = shortcut.expect("the k-th candidate outscores the common terms");
+            assert_same(&shortcut, &plain(&stats, &flat, k));
+        }
+        // And through `top_k`, with the settings that choose the shortcut.
+        let config = SearchConfig {
+            candidates: 100,
+            rare_term_ratio: 0.05,
+            ..SearchConfig::default()
+        };
+        let (top, _) = flat.top_k(&stats, bigram, 5, &config).unwrap();
+        assert_same(&top, &plain(&stats, &flat, 5));
+    }
+
+    #[test]
+    fn candidates_are_refused_when_a_document_without_rare_terms_could_win() {
+        let (index, body, bigram) = index();
+        let searcher = index.reader().unwrap().searcher();
+        let stats = Stats::new(&searcher, 1.0);
+        // Rare terms weigh almost nothing: a document with all three common terms can beat them.
+        let flat = terms(body, 0.01);
+        let (rare, common) = split(&stats, &flat);
+        assert!(by_candidates(&stats, &rare, &common, 5, 100)
+            .unwrap()
+            .is_none());
+        let config = SearchConfig {
+            candidates: 100,
+            rare_term_ratio: 0.05,
+            ..SearchConfig::default()
+        };
+        let (top, _) = flat.top_k(&stats, bigram, 5, &config).unwrap();
+        assert_same(&top, &plain(&stats, &flat, 5));
+    }
 }

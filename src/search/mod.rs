@@ -46,6 +46,9 @@ pub mod syntax;
 mod top;
 mod types;
 
+#[cfg(test)]
+mod tests;
+
 pub use engine::Engine;
 pub use relax::Relaxed;
 pub use types::{Hit, SearchRequest, SearchResponse, Sort, StoredDocument};

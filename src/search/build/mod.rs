@@ -148,30 +148,9 @@ impl Builder<'_> {
         }
     }
 
-    /// A question ("…는 누구인가?") is ranked by how much of it matches, however short. A word marks
-    /// one when it ends in `?` or begins with a question word (누구인가, 어디에서); a one-letter
-    /// entry (몇, 왜, but also the light verbs 이, 하) only as the whole word, or every name beginning
-    /// with 이 (이순신 장군) or 하 (하이브리드 차량) would be read as a question.
+    /// The kind of query `groups` is (see [`classify`]).
     pub fn classify(&self, groups: &[Group]) -> QueryKind {
-        let plain = groups.iter().filter(|g| g.role == Role::Should).count();
-        let question = plain > 1
-            && groups.iter().flat_map(|g| &g.alternatives).any(|a| {
-                a.text.ends_with('?')
-                    || self.config.query_stopwords.iter().any(|w| {
-                        if w.chars().nth(1).is_some() {
-                            a.text.starts_with(w.as_str())
-                        } else {
-                            a.text == *w
-                        }
-                    })
-            });
-        if !question && plain <= self.config.all_terms_up_to {
-            QueryKind::Keywords
-        } else if has_operators(groups) {
-            QueryKind::LongWithOperators
-        } else {
-            QueryKind::Question
-        }
+        classify(groups, self.config)
     }
 
     /// Analyses the query's words together, as the index analysed its text, and leaves question
@@ -392,6 +371,32 @@ fn joined(mut queries: Vec<Box<dyn Query>>, occur: Occur) -> Option<Box<dyn Quer
     }
 }
 
+/// A question ("…는 누구인가?") is ranked by how much of it matches, however short. A word marks
+/// one when it ends in `?` or begins with a question word (누구인가, 어디에서); a one-letter
+/// entry (몇, 왜, but also the light verbs 이, 하) only as the whole word, or every name beginning
+/// with 이 (이순신 장군) or 하 (하이브리드 차량) would be read as a question.
+pub fn classify(groups: &[Group], config: &SearchConfig) -> QueryKind {
+    let plain = groups.iter().filter(|g| g.role == Role::Should).count();
+    let question = plain > 1
+        && groups.iter().flat_map(|g| &g.alternatives).any(|a| {
+            a.text.ends_with('?')
+                || config.query_stopwords.iter().any(|w| {
+                    if w.chars().nth(1).is_some() {
+                        a.text.starts_with(w.as_str())
+                    } else {
+                        a.text == *w
+                    }
+                })
+        });
+    if !question && plain <= config.all_terms_up_to {
+        QueryKind::Keywords
+    } else if has_operators(groups) {
+        QueryKind::LongWithOperators
+    } else {
+        QueryKind::Question
+    }
+}
+
 /// Whether any group uses an operator: `+word`, a `"phrase"` or `title:`.
 fn has_operators(groups: &[Group]) -> bool {
     groups.iter().any(|g| g.role == Role::Must)
@@ -472,3 +477,6 @@ fn by_position(tokens: Vec<Token>) -> Vec<Position> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
