@@ -65,9 +65,7 @@ impl Abbreviations {
         reading: &'a str,
     ) -> impl Iterator<Item = &'a str> {
         let read = (reading != surface
-            && reading
-                .chars()
-                .all(crate::hangul::is_syllable)
+            && reading.chars().all(crate::hangul::is_syllable)
             && !reading.is_empty())
         .then_some(reading);
         read.into_iter().chain(

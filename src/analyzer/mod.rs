@@ -269,7 +269,6 @@ impl KoreanTokenizer {
         }
         out.tokens
     }
-
 }
 
 /// Tokens handed to tantivy: analysed up front, or replayed from the memo one by one into a reused

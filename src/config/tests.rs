@@ -16,8 +16,7 @@ fn file_then_env_override_defaults() {
         "[server]\nbind = \"0.0.0.0:9000\"\n[search]\ntitle_boost = 3.0\n",
     )
     .unwrap();
-    let config =
-        Config::load(Some(&path), env(&[("CHAJA_SEARCH_TITLE_BOOST", "1.5")])).unwrap();
+    let config = Config::load(Some(&path), env(&[("CHAJA_SEARCH_TITLE_BOOST", "1.5")])).unwrap();
     assert_eq!(config.server.bind, "0.0.0.0:9000");
     assert_eq!(config.search.title_boost, 1.5);
     assert_eq!(config.index.dir, PathBuf::from("index"));

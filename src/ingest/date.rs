@@ -36,8 +36,7 @@ pub fn find_korean_date(text: &str) -> Option<OffsetDateTime> {
             }
             _ => Time::MIDNIGHT,
         };
-        Some(kst::at(date, time))
-            .filter(|at| crate::schema::index_date(*at).is_some())
+        Some(kst::at(date, time)).filter(|at| crate::schema::index_date(*at).is_some())
     })
 }
 
@@ -48,11 +47,7 @@ pub fn parse_document_date(text: &str) -> Option<OffsetDateTime> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     OffsetDateTime::parse(text, &Rfc3339)
         .ok()
-        .or_else(|| {
-            Date::parse(text, &format)
-                .ok()
-                .map(kst::midnight)
-        })
+        .or_else(|| Date::parse(text, &format).ok().map(kst::midnight))
         .filter(|at| crate::schema::index_date(*at).is_some())
 }
 

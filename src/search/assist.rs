@@ -138,7 +138,12 @@ impl Engine {
         let words: Vec<String> = query
             .split_whitespace()
             .map(|word| match suggester.closest(word) {
-                Some(close) if self.top_k_ids(word, 1).map(|t| t.is_empty()).unwrap_or(false) => {
+                Some(close)
+                    if self
+                        .top_k_ids(word, 1)
+                        .map(|t| t.is_empty())
+                        .unwrap_or(false) =>
+                {
                     changed = true;
                     close
                 }

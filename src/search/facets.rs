@@ -9,7 +9,6 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::Weight;
 use tantivy::{DateTime, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
 
-
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FacetValue {
     pub value: String,

@@ -269,7 +269,11 @@ impl Engine {
         Some(Arc::new(BooleanQuery::new(any)))
     }
 
-    pub(super) fn date_filter(&self, from: Option<Date>, to: Option<Date>) -> Option<Arc<dyn Query>> {
+    pub(super) fn date_filter(
+        &self,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Option<Arc<dyn Query>> {
         if from.is_none() && to.is_none() {
             return None;
         }

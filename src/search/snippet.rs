@@ -5,7 +5,6 @@ use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
 
-
 /// The query's words, found in one pass over a text (ASCII letters in any case).
 pub struct Needles {
     finder: Option<AhoCorasick>,

@@ -36,11 +36,20 @@ const QUERIES: &[(&str, QueryKind)] = &[
     ("대통령 -오바마", QueryKind::Keywords),
     ("\"미국 대통령\"", QueryKind::Keywords),
     ("title:월드컵 OR 올림픽", QueryKind::Keywords),
-    ("오바마는 언제 미국 대통령에 취임했는가?", QueryKind::Question),
-    ("2018년 월드컵 유치 후보로 확정된 나라는 어디인가?", QueryKind::Question),
+    (
+        "오바마는 언제 미국 대통령에 취임했는가?",
+        QueryKind::Question,
+    ),
+    (
+        "2018년 월드컵 유치 후보로 확정된 나라는 어디인가?",
+        QueryKind::Question,
+    ),
     ("대통령 선거 결과 발표 야당 후보 당선", QueryKind::Question),
     ("대통령 선거 결과 발표 야당 -오바마", QueryKind::Question),
-    ("\"미국 대통령\" 선거 결과 발표 당선", QueryKind::LongWithOperators),
+    (
+        "\"미국 대통령\" 선거 결과 발표 당선",
+        QueryKind::LongWithOperators,
+    ),
     ("+월드컵 유치 후보 확정 발표", QueryKind::LongWithOperators),
 ];
 
@@ -109,7 +118,11 @@ fn flat_terms_find_the_query_top_k_with_its_scores() {
             let ids = |hits: &[(f32, DocAddress)]| hits.iter().map(|h| h.1).collect::<HashSet<_>>();
             let last = plain.last().map_or(0.0, |h| h.0);
             let above = |hits: &[(f32, DocAddress)]| {
-                ids(&hits.iter().copied().filter(|h| h.0 > last * (1.0 + 1e-4)).collect::<Vec<_>>())
+                ids(&hits
+                    .iter()
+                    .copied()
+                    .filter(|h| h.0 > last * (1.0 + 1e-4))
+                    .collect::<Vec<_>>())
             };
             assert_eq!(above(&fast), above(&plain), "{query} k={k}");
         }

@@ -239,7 +239,8 @@ fn syllable(initial: char, medial: &str, last: &str) -> char {
     let f = FINALS.iter().position(|&x| x == last);
     match (i, m, f) {
         (Some(i), Some(m), Some(f)) => {
-            char::from_u32(BASE + (i as u32) * PER_INITIAL + (m as u32) * 28 + f as u32).unwrap_or(initial)
+            char::from_u32(BASE + (i as u32) * PER_INITIAL + (m as u32) * 28 + f as u32)
+                .unwrap_or(initial)
         }
         _ => initial,
     }

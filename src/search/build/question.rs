@@ -5,7 +5,9 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use super::{boosted_clauses, push_whole_words, Analysed, Builder, Built, Clause, QueryKind, Ranking};
+use super::{
+    boosted_clauses, push_whole_words, Analysed, Builder, Built, Clause, QueryKind, Ranking,
+};
 use crate::search::flat::FlatTerms;
 use crate::search::syntax::Role;
 
