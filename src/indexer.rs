@@ -240,13 +240,16 @@ impl Writer {
             }
             date
         });
-        let mut document: TantivyDocument = doc!(
-            f.id => article.id,
-            f.bigram => article.title.as_str(),
-            f.bigram => article.body.as_str(),
-            f.title => article.title,
-            f.body => article.body,
-        );
+        let mut document = TantivyDocument::new();
+        // First, so the lead-text re-ranking stops reading the document after it.
+        if let Some(lead) = f.lead {
+            document.add_text(lead, schema::lead_of(&article.body));
+        }
+        document.add_text(f.id, &article.id);
+        document.add_text(f.bigram, &article.title);
+        document.add_text(f.bigram, &article.body);
+        document.add_text(f.title, &article.title);
+        document.add_text(f.body, &article.body);
         if let Some(source) = article.source {
             document.add_text(f.source, source);
         }

@@ -35,6 +35,21 @@ pub struct Fields {
     pub published_at: Field,
     /// Title and body again as character bigrams (not stored): new words and spacing variants.
     pub bigram: Field,
+    /// The body's first `LEAD_CHARS` characters, stored first in each document (not indexed), so
+    /// the lead-text re-ranking reads them without the body; `None` in an index built before it.
+    pub lead: Option<Field>,
+}
+
+/// Characters of the body kept in the `lead` field: the default `search.lead_text_chars`. A larger
+/// setting reads the body instead (slower, same result).
+pub const LEAD_CHARS: usize = 200;
+
+/// The first `LEAD_CHARS` characters of `body`.
+pub fn lead_of(body: &str) -> &str {
+    match body.char_indices().nth(LEAD_CHARS) {
+        Some((end, _)) => &body[..end],
+        None => body,
+    }
 }
 
 impl Fields {
@@ -59,6 +74,7 @@ impl Fields {
             url: schema.get_field("url").ok()?,
             published_at: schema.get_field("published_at").ok()?,
             bigram: schema.get_field("bigram").ok()?,
+            lead: schema.get_field("lead").ok(),
         })
     }
 }
@@ -66,6 +82,7 @@ impl Fields {
 /// chaja's schema: Korean text fields with positions (phrases, snippets), raw id and source.
 pub fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
+    let lead = builder.add_text_field("lead", STORED);
     let korean = TextOptions::default().set_stored().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(KOREAN)
@@ -101,6 +118,7 @@ pub fn build() -> (Schema, Fields) {
         url,
         published_at,
         bigram,
+        lead: Some(lead),
     };
     (builder.build(), fields)
 }

@@ -7,15 +7,18 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use tantivy::index::InvertedIndexReader;
 use tantivy::postings::Postings;
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::{Field, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, DocId, DocSet, Term};
 
 use super::stats::Stats;
 
 use crate::config::SearchConfig;
 use crate::error::Error;
+use crate::schema::Fields;
 
 /// Consecutive query words count as a pair when the second stands at most this many positions after
 /// the first: next to each other, or with one word between (a particle the index dropped leaves no
@@ -94,30 +97,41 @@ pub fn by_proximity(
 /// share)`, where share is the part of the query's character pairs (spaces and punctuation left out)
 /// found in the first `lead_text_chars` characters of the stored body: a news article's first lines
 /// paraphrase its own headline more closely than other outlets' versions of the same story do.
+/// Read from the stored `lead` (the body's first characters, stored first in each document) when
+/// it is long enough, so the body itself is not read.
 pub fn by_lead_text(
     searcher: &tantivy::Searcher,
-    body: Field,
+    fields: &Fields,
     typed: &str,
     mut top: Vec<(f32, DocAddress)>,
     config: &SearchConfig,
 ) -> Result<Vec<(f32, DocAddress)>, Error> {
     let weight = config.lead_text_weight;
-    let wanted = char_pairs(typed.chars());
+    let wanted = Pairs::of(typed);
     if weight <= 0.0 || wanted.is_empty() || top.len() < 2 {
         return Ok(top);
     }
+    let lead = fields
+        .lead
+        .filter(|_| config.lead_text_chars <= crate::schema::LEAD_CHARS);
     let depth = config.rerank_depth.min(top.len());
     let shares: Vec<f32> = top[..depth]
         .par_iter()
         .map(|&(_, address)| {
+            let chars = config.lead_text_chars;
+            if let Some(lead) = lead {
+                if let FirstText(Some((field, text))) = searcher.doc(address)? {
+                    if field == lead {
+                        return Ok(wanted.share_in(text.chars().take(chars)));
+                    }
+                }
+            }
             let doc: tantivy::TantivyDocument = searcher.doc(address)?;
-            let text = doc
-                .get_first(body)
+            let body = doc
+                .get_first(fields.body)
                 .and_then(|v| tantivy::schema::Value::as_str(&v))
                 .unwrap_or_default();
-            let lead = char_pairs(text.chars().take(config.lead_text_chars));
-            let found = wanted.iter().filter(|pair| lead.contains(pair)).count();
-            Ok(found as f32 / wanted.len() as f32)
+            Ok(wanted.share_in(body.chars().take(chars)))
         })
         .collect::<Result<_, Error>>()?;
     for (hit, share) in top.iter_mut().zip(shares) {
@@ -127,12 +141,63 @@ pub fn by_lead_text(
     Ok(top)
 }
 
-/// The distinct pairs of neighbouring letters or digits, spaces and punctuation left out.
-fn char_pairs(chars: impl Iterator<Item = char>) -> std::collections::HashSet<(char, char)> {
-    let letters: Vec<char> = chars
+/// A stored document's first text field (the lead, in an index that stores it), the rest of the
+/// document left unread.
+struct FirstText(Option<(Field, String)>);
+
+impl DocumentDeserialize for FirstText {
+    fn deserialize<'de, D>(mut document: D) -> Result<Self, DeserializeError>
+    where
+        D: DocumentDeserializer<'de>,
+    {
+        while let Some((field, value)) = document.next_field::<OwnedValue>()? {
+            if let OwnedValue::Str(text) = value {
+                return Ok(FirstText(Some((field, text))));
+            }
+        }
+        Ok(FirstText(None))
+    }
+}
+
+/// The distinct pairs of neighbouring letters or digits of a text, spaces and punctuation left out.
+struct Pairs(FxHashMap<(char, char), usize>);
+
+impl Pairs {
+    fn of(text: &str) -> Pairs {
+        let mut pairs = FxHashMap::default();
+        for pair in word_pairs(text.chars()) {
+            let next = pairs.len();
+            pairs.entry(pair).or_insert(next);
+        }
+        Pairs(pairs)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The share of these pairs found in `chars`.
+    fn share_in(&self, chars: impl Iterator<Item = char>) -> f32 {
+        let mut found = vec![false; self.0.len()];
+        let mut count = 0;
+        for pair in word_pairs(chars) {
+            if let Some(&i) = self.0.get(&pair) {
+                if !found[i] {
+                    found[i] = true;
+                    count += 1;
+                }
+            }
+        }
+        count as f32 / self.0.len() as f32
+    }
+}
+
+/// The pairs of neighbouring letters or digits, spaces and punctuation left out (they may repeat).
+fn word_pairs(chars: impl Iterator<Item = char>) -> impl Iterator<Item = (char, char)> {
+    let mut previous: Option<char> = None;
+    chars
         .filter(|&c| crate::analyzer::is_word_char(c))
-        .collect();
-    letters.windows(2).map(|p| (p[0], p[1])).collect()
+        .filter_map(move |c| previous.replace(c).map(|p| (p, c)))
 }
 
 /// Where a candidate holds the question's words: idf sums of distinct words.

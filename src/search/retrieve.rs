@@ -143,7 +143,7 @@ impl Engine {
         let want = (offset + limit).max(c.rerank_depth);
         let top = self.top_k(stats, built, filters, want)?;
         let reranked = rerank::by_proximity(stats, self.fields.body, words, top, c)?;
-        let reranked = rerank::by_lead_text(searcher, self.fields.body, typed, reranked, c)?;
+        let reranked = rerank::by_lead_text(searcher, &self.fields, typed, reranked, c)?;
         Ok(reranked.into_iter().skip(offset).take(limit).collect())
     }
 
