@@ -71,10 +71,13 @@ def build(spec, work):
 
 
 def timed(command, out_path):
-    """Runs `command` (output to `out_path`): wall seconds and peak memory (MB) of the child."""
+    """Runs `command` (output to `out_path`) in the folder of `out_path`, where no config.toml is (both
+    builds run with their built-in defaults, and an older one is not refused a newer file's keys):
+    wall seconds and peak memory (MB) of the child."""
     with open(out_path, "w") as out:
         started = time.monotonic()
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                 cwd=os.path.dirname(out_path))
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.monotonic() - started
     if os.waitstatus_to_exitcode(status) != 0:
