@@ -18,7 +18,9 @@ work=${1:-/tmp/chaja-scale}
 sizes=${2:-100k 1m}
 mkdir -p "$work"
 cargo build --release --quiet
-chaja=$(pwd)/target/release/chaja
+# The binary measured is the one built now, whatever is rebuilt while the benchmark runs.
+cp target/release/chaja "$work/chaja"
+chaja=$work/chaja
 count() {
   case $1 in
     *m) echo $((${1%m} * 1000000)) ;;
