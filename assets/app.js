@@ -255,21 +255,11 @@ function renderHit(hit, q) {
   );
 }
 
+// Publishers shown before "더보기": the largest of the match set, and every selected one.
+const SOURCES_SHOWN = 10;
+
 function renderFacets(s, facets) {
-  const sources = $("source-facets");
-  const known = new Set(facets.source.map((f) => f.value));
-  const entries = [...facets.source, ...s.sources.filter((v) => !known.has(v)).map((value) => ({ value, count: 0 }))];
-  sources.replaceChildren(
-    ...entries.map((f) => {
-      const box = el("input", { type: "checkbox", name: "source", value: f.value, checked: s.sources.includes(f.value) });
-      box.addEventListener("change", () => {
-        const current = readState().sources;
-        const next = box.checked ? [...current, f.value] : current.filter((v) => v !== f.value);
-        update({ sources: next });
-      });
-      return el("li", {}, el("label", {}, box, " ", f.value), el("span", { class: "count", text: f.count.toLocaleString("ko-KR") }));
-    }),
-  );
+  renderSources(s, facets.source);
   const months = $("month-facets");
   months.replaceChildren(
     ...facets.month.slice(0, 12).map((f) => {
@@ -282,6 +272,48 @@ function renderFacets(s, facets) {
       return el("li", {}, button, el("span", { class: "count", text: f.count.toLocaleString("ko-KR") }));
     }),
   );
+}
+
+// The publisher list: the ten largest and the selected ones; the rest behind "더보기", and a box that
+// narrows the whole list by name as one types.
+function renderSources(s, values) {
+  const sources = $("source-facets");
+  const known = new Set(values.map((f) => f.value));
+  const entries = [...values, ...s.sources.filter((v) => !known.has(v)).map((value) => ({ value, count: 0 }))];
+  const items = entries.map((f, i) => {
+    const checked = s.sources.includes(f.value);
+    const box = el("input", { type: "checkbox", name: "source", value: f.value, checked });
+    box.addEventListener("change", () => {
+      const current = readState().sources;
+      const next = box.checked ? [...current, f.value] : current.filter((v) => v !== f.value);
+      update({ sources: next });
+    });
+    const li = el("li", { "data-name": f.value.toLowerCase() }, el("label", {}, box, " ", f.value), el("span", { class: "count", text: f.count.toLocaleString("ko-KR") }));
+    li.dataset.top = i < SOURCES_SHOWN || checked ? "1" : "";
+    return li;
+  });
+  sources.replaceChildren(...items);
+  const more = $("source-more");
+  const filter = $("source-filter");
+  const rest = items.filter((li) => !li.dataset.top).length;
+  more.hidden = filter.hidden = rest === 0;
+  if (rest === 0) filter.value = "";
+  let expanded = false;
+  const show = () => {
+    const needle = filter.value.trim().toLowerCase();
+    items.forEach((li) => {
+      li.hidden = needle ? !li.dataset.name.includes(needle) : !(li.dataset.top || expanded);
+    });
+    more.setAttribute("aria-expanded", String(expanded));
+    more.textContent = expanded ? "접기" : `더보기 (${rest})`;
+    more.hidden = rest === 0 || needle !== "";
+  };
+  more.onclick = () => {
+    expanded = !expanded;
+    show();
+  };
+  filter.oninput = show;
+  show();
 }
 
 function renderPager(s, total) {

@@ -123,6 +123,10 @@ pub fn read_file(path: &Path) -> Box<dyn Iterator<Item = Item> + Send> {
     }
 }
 
+/// The publisher of every article of the bundled sample: where the index holds any, the page credits
+/// Wikinews.
+pub const SAMPLE_SOURCE: &str = "ko.wikinews.org";
+
 /// The bundled sample: 644 Korean Wikinews articles (CC BY 2.5, see `data/ATTRIBUTION.md`).
 pub fn sample() -> impl Iterator<Item = Item> {
     static SAMPLE: &[u8] = include_bytes!("../../data/wikinews.jsonl");

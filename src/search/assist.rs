@@ -130,6 +130,21 @@ impl Engine {
         None
     }
 
+    /// The query with its last word completed, when that word is not one the index holds (`ㅅㅅㅈㅈ`,
+    /// `삼성저`, `삼성ㅈ`): its most used completion (`삼성전자`, see [`Suggester::complete`]), with
+    /// the words before it. `None` when the last word is a word, or nothing completes it; a word
+    /// misspelled is did-you-mean's, not this.
+    pub(super) fn completion(&self, query: &str) -> Option<String> {
+        let query = crate::normalize::query(query);
+        let last = query.split_whitespace().last()?;
+        let suggester = self.suggester()?;
+        if suggester.knows(last) {
+            return None;
+        }
+        let best = suggester.complete(&query)?;
+        (best.text != query.trim()).then_some(best.text)
+    }
+
     /// For a query that finds nothing: the query with each word the index lacks replaced by the
     /// closest word it has, when there is one.
     pub(super) fn did_you_mean(&self, query: &str) -> Option<String> {

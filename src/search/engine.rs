@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 use super::stats::Stats;
 use super::synonyms::Synonyms;
@@ -76,6 +76,13 @@ impl Engine {
     /// Live documents in the index.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+
+    /// Documents of the bundled Wikinews sample in the index (its publisher is
+    /// `ingest::SAMPLE_SOURCE`), deleted ones not yet merged away included.
+    pub fn sample_documents(&self) -> u64 {
+        let term = Term::from_field_text(self.fields.source, crate::ingest::SAMPLE_SOURCE);
+        self.reader.searcher().doc_freq(&term).unwrap_or(0)
     }
 
     /// Runs `work` on the search threads and hands its result to the awaiting task, leaving the async

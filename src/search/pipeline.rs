@@ -13,13 +13,15 @@ use super::types::{SearchRequest, SearchResponse};
 use super::{relax, snippet, syntax, Relaxed};
 use crate::error::Error;
 
-/// A Latin query that finds fewer documents than this is also read as Hangul typed in the wrong
-/// keyboard mode (`znvkd` → 쿠팡). A real Latin word (`samsung`, `AI`) finds more in a Korean news
-/// index and is left alone; Hangul is read as Latin only when it finds nothing.
-const LATIN_RETRY_BELOW: usize = 1000;
+/// A query that finds fewer documents than this may be corrected: a Latin one is also read as Hangul
+/// typed in the wrong keyboard mode (`znvkd` → 쿠팡), and one whose last word is 초성 or half typed is
+/// also searched as its completion (`ㅅㅅㅈㅈ` → 삼성전자). A real Latin word (`samsung`, `AI`) or a
+/// real Korean word with a particle finds more in a news index and is left alone; Hangul is read as
+/// Latin only when it finds nothing.
+const RETRY_BELOW: usize = 1000;
 
-/// The other keyboard reading replaces the query only when it finds this many times more documents:
-/// a reading that finds about as much is not evidently what was meant.
+/// Another reading (the other keyboard mode, a completion) replaces the query only when it finds this
+/// many times more documents: a reading that finds about as much is not evidently what was meant.
 const CORRECTION_GAIN: usize = 10;
 
 /// Whether a run of one reading must count its matches. Counting costs a pass over every match, so
@@ -66,23 +68,22 @@ pub(super) struct Resolved<R> {
 }
 
 impl Engine {
-    /// Stage 7 around everything else: a query typed in the wrong keyboard mode is searched as its
-    /// other reading when that finds far more; stage 8 after it: did-you-mean for an empty result.
+    /// Stage 7 around everything else: a query typed in the wrong keyboard mode, or whose last word
+    /// is only 초성 or half typed, is searched as its other reading or its completion when that finds
+    /// far more; stage 8 after it: did-you-mean for an empty result.
     pub(super) fn search_in_pool(&self, request: &SearchRequest) -> Result<SearchResponse, Error> {
         let started = std::time::Instant::now();
         let mut response = self.search_text(request, &request.query)?;
         if !request.strict {
             if let Some(other) = Self::other_layout(&request.query) {
                 let latin = request.query.is_ascii();
-                if (latin && response.total < LATIN_RETRY_BELOW) || response.total == 0 {
-                    let converted = self.search_text(request, &other)?;
-                    if converted.total > 0 && converted.total > response.total * CORRECTION_GAIN {
-                        response = SearchResponse {
-                            query: request.query.clone(),
-                            corrected_query: Some(other),
-                            ..converted
-                        };
-                    }
+                if (latin && response.total < RETRY_BELOW) || response.total == 0 {
+                    response = self.corrected(request, response, other)?;
+                }
+            }
+            if response.corrected_query.is_none() && response.total < RETRY_BELOW {
+                if let Some(completed) = self.completion(&request.query) {
+                    response = self.corrected(request, response, completed)?;
                 }
             }
         }
@@ -91,6 +92,32 @@ impl Engine {
         }
         response.took_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0;
         Ok(response)
+    }
+
+    /// The search for `other`, in place of `response` (the query as typed) when it finds
+    /// `CORRECTION_GAIN` times more, and then saying so (`corrected_query`). A relaxed response
+    /// counts as finding nothing: the text as typed found (next to) nothing, and the relaxed reading
+    /// is not what was typed (`반도체 ㅇㅈㅁ` found 반도체 without ㅇㅈㅁ; 반도체 이재명 is meant).
+    fn corrected(
+        &self,
+        request: &SearchRequest,
+        response: SearchResponse,
+        other: String,
+    ) -> Result<SearchResponse, Error> {
+        let as_typed = if response.relaxed.is_some() {
+            0
+        } else {
+            response.total
+        };
+        let found = self.search_text(request, &other)?;
+        if found.total == 0 || found.total <= as_typed * CORRECTION_GAIN {
+            return Ok(response);
+        }
+        Ok(SearchResponse {
+            query: request.query.clone(),
+            corrected_query: Some(other),
+            ..found
+        })
     }
 
     /// The search for `text` with the request's filters, paging and order.

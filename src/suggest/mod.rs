@@ -179,6 +179,41 @@ impl Suggester {
             .collect()
     }
 
+    /// The most used word that completes the last word of `query` as typed, with the words before
+    /// it: by its keys (`삼성저`, `삼성ㅈ` → 삼성전자) or by its 초성 (`ㅅㅅㅈㅈ` → 삼성전자); never a
+    /// word spelled otherwise (no other keyboard mode, no jamo changed).
+    pub fn complete(&self, query: &str) -> Option<Suggestion> {
+        let query = query.trim();
+        let (before, last) = match query.rsplit_once(char::is_whitespace) {
+            Some((before, last)) => (format!("{} ", before.trim_end()), last),
+            None => (String::new(), query),
+        };
+        if last.is_empty() {
+            return None;
+        }
+        let mut found: Vec<u32> = Vec::new();
+        self.with_prefix(&hangul::keys(last), &mut found);
+        if hangul::is_initials(last) {
+            self.with_initials(last, &mut found);
+        }
+        let best = found
+            .into_iter()
+            .max_by_key(|&w| (self.words[w as usize].1, std::cmp::Reverse(w)))?;
+        let (text, count) = &self.words[best as usize];
+        Some(Suggestion {
+            text: format!("{before}{text}"),
+            count: *count,
+        })
+    }
+
+    /// Whether `word` (any case) is one of the index's words the suggester holds.
+    pub fn knows(&self, word: &str) -> bool {
+        let word = word.to_lowercase();
+        self.by_keys
+            .get(hangul::keys(&word).as_bytes())
+            .is_some_and(|i| self.words.get(i as usize).is_some_and(|w| w.0 == word))
+    }
+
     /// The most used indexed word one jamo away from `word` (two for long words), if any: a
     /// did-you-mean for a word that finds nothing.
     pub fn closest(&self, word: &str) -> Option<String> {

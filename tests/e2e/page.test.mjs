@@ -8,6 +8,9 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const base = process.env.CHAJA_URL || "http://127.0.0.1:8080";
+// A server on an index without the sample (tests/it/support.rs `newsroom`: 24 publishers, 삼성전자 in
+// every article); its checks are skipped when it is not given.
+const newsroom = process.env.CHAJA_NEWSROOM_URL;
 const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const shots = join(dirname(fileURLToPath(import.meta.url)), "screenshots");
 mkdirSync(shots, { recursive: true });
@@ -34,7 +37,8 @@ async function newPage(viewport = { width: 1280, height: 900 }) {
   const page = await browser.newPage({ viewport, locale: "ko-KR" });
   page.on("request", (req) => {
     const url = req.url();
-    if (!url.startsWith(base) && !url.startsWith("data:")) outside.push(url);
+    const ours = [base, newsroom].some((server) => server && url.startsWith(server));
+    if (!ours && !url.startsWith("data:")) outside.push(url);
   });
   page.on("pageerror", (err) => outside.push(`page error: ${err.message}`));
   page.on("console", (msg) => {
@@ -223,6 +227,81 @@ try {
     await page.keyboard.press("/");
     assert.equal(await page.evaluate(() => document.activeElement.id), "q");
   });
+
+  await step("the footer credits Wikinews where the sample is served", async () => {
+    await page.goto(base + "/");
+    const footer = await page.locator("footer").innerText();
+    assert.match(footer, /위키뉴스 \(CC BY 2\.5\)/);
+    assert.match(footer, /기사 [\d,]+건/);
+  });
+
+  if (newsroom) {
+    await step("Enter on 초성 searches what was meant, with a link to the query as typed", async () => {
+      await page.goto(newsroom + "/");
+      await page.locator("#q").pressSequentially("ㅅㅅㅈㅈ", { delay: 30 });
+      await page.locator("#suggestions li").first().waitFor();
+      await page.keyboard.press("Enter");
+      await page.waitForURL((url) => url.searchParams.get("q") === "ㅅㅅㅈㅈ");
+      const notice = page.locator("#corrected");
+      await notice.waitFor();
+      assert.match(await notice.innerText(), /'삼성전자'\(으\)로 검색한 결과입니다/);
+      await hits(page).first().waitFor();
+      assert.match(await hits(page).first().locator("h3").innerText(), /삼성전자/);
+      assert.match(await statusText(page), /24건/);
+      await page.screenshot({ path: join(shots, "completed.png"), fullPage: true });
+      await notice.locator("a", { hasText: "ㅅㅅㅈㅈ" }).click();
+      await page.waitForURL((url) => url.searchParams.get("strict") === "1" && url.searchParams.get("q") === "ㅅㅅㅈㅈ");
+      await page.waitForFunction(() => !/24건/.test(document.querySelector("#status").textContent));
+      assert.ok(await notice.isHidden());
+    });
+
+    await step("an index without the sample carries no Wikinews credit, and says what it holds", async () => {
+      await page.goto(newsroom + "/");
+      const footer = await page.locator("footer").innerText();
+      assert.doesNotMatch(footer, /위키뉴스|CC BY/);
+      assert.match(footer, /기사 24건/);
+    });
+
+    await step("the publisher list shows the ten largest, the rest behind 더보기, narrowed by name", async () => {
+      await page.goto(`${newsroom}/?q=${encodeURIComponent("삼성전자")}`);
+      await hits(page).first().waitFor();
+      const boxes = page.locator("#source-facets li:visible input[type=checkbox]");
+      assert.ok((await boxes.count()) <= 12, `${await boxes.count()} publishers shown`);
+      const more = page.locator("#source-more");
+      assert.ok(await more.isVisible());
+      assert.match(await more.innerText(), /더보기 \(14\)/);
+      await more.click();
+      assert.equal(await boxes.count(), 24);
+      await more.click();
+      assert.equal(await boxes.count(), 10);
+      // A publisher beyond the ten, found by name and chosen, stays shown after the search.
+      await page.locator("#source-filter").fill("세계");
+      assert.equal(await boxes.count(), 1);
+      assert.equal(await boxes.first().getAttribute("value"), "세계일보");
+      await boxes.first().check();
+      await page.waitForURL((url) => url.searchParams.getAll("source").includes("세계일보"));
+      await resultsFor(page, { q: "삼성전자", source: "세계일보" });
+      await page.locator("#source-filter").fill("");
+      await page.locator("#source-filter").dispatchEvent("input");
+      const shown = await boxes.evaluateAll((bs) => bs.map((b) => b.value));
+      assert.ok(shown.includes("세계일보") && shown.length <= 12, `shown: ${shown}`);
+      await page.screenshot({ path: join(shots, "publishers.png"), fullPage: true });
+    });
+
+    await step("the publisher list fits a phone", async () => {
+      const phone = await newPage({ width: 390, height: 844 });
+      await phone.goto(`${newsroom}/?q=${encodeURIComponent("삼성전자")}`);
+      await hits(phone).first().waitFor();
+      await phone.locator("#filter-toggle").click();
+      const filter = phone.locator("#source-filter");
+      assert.ok(await filter.isVisible());
+      const box = await filter.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `filter box at ${JSON.stringify(box)}`);
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
+      await phone.screenshot({ path: join(shots, "phone-publishers.png"), fullPage: true });
+    });
+  }
 
   await step("usable at phone width", async () => {
     const phone = await newPage({ width: 390, height: 844 });

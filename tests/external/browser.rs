@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{collection, engine_of};
+use crate::support::{collection, engine_of, newsroom};
 use chaja::config::Config;
 use chaja::http::{self, AppState};
 
@@ -43,12 +43,18 @@ async fn drive_the_page() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(http::serve(listener, state));
+    // A second server on an index without the sample: 24 publishers, 삼성전자 in every article.
+    let state = AppState::new(engine_of(newsroom()), Config::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let newsroom_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(http::serve(listener, state));
 
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg("page.test.mjs")
             .current_dir(&e2e)
             .env("CHAJA_URL", &url)
+            .env("CHAJA_NEWSROOM_URL", &newsroom_url)
             .env("CHROMIUM_PATH", &chromium)
             .output()
             .expect("node runs")

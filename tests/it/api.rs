@@ -395,3 +395,32 @@ async fn page_and_assets_are_served_from_the_binary() {
         }
     }
 }
+
+/// The page's footer: the bundled sample's credit and licence only where the sample is served, and
+/// the number of articles searched everywhere.
+#[tokio::test]
+async fn the_footer_credits_wikinews_only_when_the_sample_is_served() {
+    use chaja::config::Config;
+    use chaja::http::AppState;
+
+    async fn footer(state: AppState) -> String {
+        let response = router(state)
+            .oneshot(Request::get("/").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let html = super::support::body_text(response).await;
+        let start = html.find("<footer").expect("a footer");
+        html[start..html.find("</footer>").expect("closed")].to_string()
+    }
+
+    let sample = footer(sample_state()).await;
+    assert!(sample.contains("위키뉴스</a> (CC BY 2.5)"), "{sample}");
+    assert!(sample.contains(">644</span>건"), "{sample}");
+
+    let engine = super::support::engine_of(super::support::newsroom());
+    let newsroom = footer(AppState::new(engine, Config::default())).await;
+    assert!(!newsroom.contains("위키뉴스"), "{newsroom}");
+    assert!(!newsroom.contains("CC BY"), "{newsroom}");
+    assert!(newsroom.contains(">24</span>건"), "{newsroom}");
+}

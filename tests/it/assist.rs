@@ -12,7 +12,7 @@ use chaja::config::Config;
 use chaja::http::AppState;
 use chaja::search::Engine;
 
-use super::support::{article, engine_of, json_response};
+use super::support::{article, engine_of, json_response, newsroom as publishers};
 
 fn newsroom() -> AppState {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
@@ -156,4 +156,57 @@ async fn the_analyzer_explains_each_morpheme() {
     assert_eq!(kinds, ["word", "reading", "reading"]);
     let (status, _) = get("/api/analyze?text=").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+fn publishers_state() -> AppState {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    let engine = ENGINE.get_or_init(|| engine_of(publishers()));
+    AppState::new(engine.clone(), Config::default())
+}
+
+async fn search_publishers(path: &str) -> Value {
+    let request = Request::get(path).body(Body::empty()).unwrap();
+    let (status, body) = json_response(publishers_state(), request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn initials_and_half_typed_words_are_searched_as_their_completion() {
+    for (typed, meant) in [
+        ("ㅅㅅㅈㅈ", "삼성전자"),
+        ("삼성저", "삼성전자"),
+        ("삼성ㅈ", "삼성전자"),
+        ("ㅇㅈㅁ", "이재명"),
+        ("반도체 ㅇㅈㅁ", "반도체 이재명"),
+    ] {
+        let found = search_publishers(&format!("/api/search?q={}", q(typed))).await;
+        assert_eq!(found["corrected_query"], meant, "{typed}: {found}");
+        assert_eq!(found["query"], typed);
+        let exact = search_publishers(&format!("/api/search?q={}", q(meant))).await;
+        assert_eq!(found["total"], exact["total"], "{typed}");
+        assert!(found["total"].as_u64().unwrap() >= 6, "{typed}: {found}");
+        // As typed, on request.
+        let strict = search_publishers(&format!("/api/search?q={}&strict=1", q(typed))).await;
+        assert!(strict.get("corrected_query").is_none(), "{typed}: {strict}");
+    }
+}
+
+#[tokio::test]
+async fn complete_words_that_find_articles_are_never_completed() {
+    for word in [
+        "삼성",
+        "환율",
+        "samsung",
+        "Samsung",
+        "삼성전자가",
+        "이재명 대통령",
+    ] {
+        let found = search_publishers(&format!("/api/search?q={}", q(word))).await;
+        assert!(found.get("corrected_query").is_none(), "{word}: {found}");
+        assert!(found["total"].as_u64().unwrap() > 0, "{word}: {found}");
+    }
+    // A misspelled word is did-you-mean's: offered, not searched instead.
+    let found = search("트럼뜨").await;
+    assert!(found.get("corrected_query").is_none(), "{found}");
 }

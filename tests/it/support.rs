@@ -61,6 +61,67 @@ pub fn article(id: &str, title: &str, body: &str) -> ingest::Item {
     })
 }
 
+/// Twenty-four publishers' articles, none of them Wikinews: 삼성전자 in all, 이재명 in most, 환율 in
+/// some, Samsung in a few (the page's publisher list, footer and completions are tested on it).
+pub fn newsroom() -> Vec<ingest::Item> {
+    const PUBLISHERS: [&str; 24] = [
+        "연합뉴스",
+        "뉴시스",
+        "뉴스1",
+        "KBS",
+        "MBC",
+        "SBS",
+        "YTN",
+        "JTBC",
+        "조선일보",
+        "중앙일보",
+        "동아일보",
+        "한겨레",
+        "경향신문",
+        "한국일보",
+        "매일경제",
+        "한국경제",
+        "서울경제",
+        "머니투데이",
+        "이데일리",
+        "아시아경제",
+        "파이낸셜뉴스",
+        "헤럴드경제",
+        "국민일보",
+        "세계일보",
+    ];
+    const TOPICS: [&str; 4] = ["반도체", "배터리", "스마트폰", "가전"];
+    PUBLISHERS
+        .iter()
+        .enumerate()
+        .map(|(i, publisher)| {
+            let mut body = format!(
+                "삼성전자가 {} 투자를 늘린다고 {publisher}가 전했다.",
+                TOPICS[i % TOPICS.len()]
+            );
+            if i % 4 != 3 {
+                body.push_str(" 이재명 대통령은 공장을 찾아 투자를 격려했다.");
+            }
+            if i % 3 == 0 {
+                body.push_str(" 원달러 환율은 1,450원으로 올랐다.");
+            }
+            if i % 8 == 0 {
+                body.push_str(" Samsung shares rose in Seoul.");
+            }
+            Ok(Article {
+                id: format!("newsroom-{i:02}"),
+                title: format!("삼성전자 {} 투자 확대", TOPICS[i % TOPICS.len()]),
+                body,
+                source: Some(publisher.to_string()),
+                url: None,
+                published_at: Some(
+                    datetime!(2025-12-01 09:00 +09:00) + time::Duration::hours(i as i64),
+                ),
+            })
+        })
+        .collect()
+}
+
 /// Wikinews plus a few articles from a second publisher, so the source facet has a choice, and one
 /// with a hostile url.
 pub fn collection() -> Vec<ingest::Item> {
