@@ -1,8 +1,8 @@
 //! Re-ranking of the best candidates of a question or headline (stages 4 and 5 of the ranking map in
 //! `search`): `by_proximity` moves up a passage where the query's words stand close together, early,
-//! and side by side, read from the index's positions (no stored text); `by_lead_text` then loads the
-//! stored body of each of the top `rerank_depth` and moves up those whose first characters hold
-//! most of the query's letter pairs.
+//! and side by side, read from the index's positions (no stored text); `by_lead_text` then reads the
+//! stored lead (the body's first characters) of each of the top `rerank_depth` and moves up those
+//! that hold most of the query's letter pairs.
 
 use std::collections::HashMap;
 

@@ -44,6 +44,15 @@ fn worth(term: &str, count: u64) -> bool {
             .any(|c| c.is_ascii_alphabetic() || crate::hangul::is_syllable(c))
 }
 
+/// The words before the last one (with a space after them, or empty) and the last word of `query`.
+fn last_word(query: &str) -> (String, &str) {
+    let query = query.trim();
+    match query.rsplit_once(char::is_whitespace) {
+        Some((before, last)) => (format!("{} ", before.trim_end()), last),
+        None => (String::new(), query),
+    }
+}
+
 fn fst_error(e: impl std::fmt::Display) -> Error {
     InternalError::Task(format!("suggestions: {e}")).into()
 }
@@ -141,20 +150,13 @@ impl Suggester {
     /// (ㅅㅅㅈㅈ), Latin letters typed in English mode meaning Hangul (tkatjd), and, when those find
     /// nothing, words one jamo away (트럼르 → 트럼프).
     pub fn suggest(&self, query: &str, limit: usize) -> Vec<Suggestion> {
-        let query = query.trim();
-        let (before, last) = match query.rsplit_once(char::is_whitespace) {
-            Some((before, last)) => (format!("{} ", before.trim_end()), last),
-            None => (String::new(), query),
-        };
+        let (before, last) = last_word(query);
         if last.is_empty() || limit == 0 {
             return Vec::new();
         }
         let mut found: Vec<u32> = Vec::new();
         let typed = hangul::keys(last);
-        self.with_prefix(&typed, &mut found);
-        if hangul::is_initials(last) {
-            self.with_initials(last, &mut found);
-        }
+        self.as_typed(last, &typed, &mut found);
         if last.chars().all(|c| c.is_ascii_alphabetic()) {
             if let Some(meant) = hangul::latin_to_hangul(last) {
                 self.with_prefix(&hangul::keys(&meant), &mut found);
@@ -183,19 +185,12 @@ impl Suggester {
     /// it: by its keys (`삼성저`, `삼성ㅈ` → 삼성전자) or by its 초성 (`ㅅㅅㅈㅈ` → 삼성전자); never a
     /// word spelled otherwise (no other keyboard mode, no jamo changed).
     pub fn complete(&self, query: &str) -> Option<Suggestion> {
-        let query = query.trim();
-        let (before, last) = match query.rsplit_once(char::is_whitespace) {
-            Some((before, last)) => (format!("{} ", before.trim_end()), last),
-            None => (String::new(), query),
-        };
+        let (before, last) = last_word(query);
         if last.is_empty() {
             return None;
         }
         let mut found: Vec<u32> = Vec::new();
-        self.with_prefix(&hangul::keys(last), &mut found);
-        if hangul::is_initials(last) {
-            self.with_initials(last, &mut found);
-        }
+        self.as_typed(last, &hangul::keys(last), &mut found);
         let best = found
             .into_iter()
             .max_by_key(|&w| (self.words[w as usize].1, std::cmp::Reverse(w)))?;
@@ -225,6 +220,15 @@ impl Suggester {
             .filter(|&w| self.words[w as usize].0 != word)
             .max_by_key(|&w| self.words[w as usize].1)
             .map(|w| self.words[w as usize].0.clone())
+    }
+
+    /// The words `last` (whose jamo keys are `keys`) begins as typed: by its keys, and by its 초성
+    /// when it is only 초성.
+    fn as_typed(&self, last: &str, keys: &str, found: &mut Vec<u32>) {
+        self.with_prefix(keys, found);
+        if hangul::is_initials(last) {
+            self.with_initials(last, found);
+        }
     }
 
     fn with_prefix(&self, keys: &str, found: &mut Vec<u32>) {
