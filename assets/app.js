@@ -252,7 +252,43 @@ function renderHit(hit, q) {
     el("h3", {}, titleLink),
     meta,
     el("p", { class: "snippet", html: hit.snippet }),
+    hit.similar ? renderSimilar(hit.similar, q) : null,
   );
+}
+
+// Related articles shown before "더보기" under a hit.
+const SIMILAR_SHOWN = 3;
+
+// "03-12 09:30": the month, day and time of an ISO time as written (Korea time).
+function when(iso) {
+  return iso ? iso.slice(5, 16).replace("T", " ") : "";
+}
+
+// A related article as its publisher and time, linking to it.
+function similarLink(member, q) {
+  const label = [member.source || member.id, when(member.published_at)].filter(Boolean).join(" ");
+  return el("a", { href: docUrl(member.id, q), "data-internal": true, text: label });
+}
+
+// "관련기사 N건" and the group's other articles: a few inline, the rest behind "더보기".
+function renderSimilar(similar, q) {
+  const list = el("ul", { class: "similar-list" });
+  similar.members.forEach((member, i) => {
+    list.append(el("li", { hidden: i >= SIMILAR_SHOWN }, similarLink(member, q)));
+  });
+  const box = el("div", { class: "similar" }, el("span", { class: "similar-count", text: `관련기사 ${similar.count.toLocaleString("ko-KR")}건` }), list);
+  const hidden = similar.count - Math.min(similar.members.length, SIMILAR_SHOWN);
+  if (hidden > 0) {
+    const more = el("button", { type: "button", class: "link similar-more", "aria-expanded": "false", text: `더보기 (${hidden}건)` });
+    more.addEventListener("click", () => {
+      list.querySelectorAll("li[hidden]").forEach((li) => (li.hidden = false));
+      const unlisted = similar.count - similar.members.length;
+      if (unlisted > 0) list.append(el("li", { class: "muted", text: `외 ${unlisted}건` }));
+      more.remove();
+    });
+    box.append(more);
+  }
+  return box;
 }
 
 // Publishers shown before "더보기": the largest of the match set, and every selected one.
@@ -332,6 +368,14 @@ function renderPager(s, total) {
   pager.replaceChildren(...items);
 }
 
+// The article's group on its own page: every other article listed.
+function renderGroup(similar, q) {
+  const list = el("ul", { class: "similar-list" }, similar.members.map((m) => el("li", {}, similarLink(m, q))));
+  const unlisted = similar.count - similar.members.length;
+  if (unlisted > 0) list.append(el("li", { class: "muted", text: `외 ${unlisted}건` }));
+  return el("section", { class: "similar group" }, el("h2", { text: `관련기사 ${similar.count.toLocaleString("ko-KR")}건` }), list);
+}
+
 async function renderDocument() {
   $("search-view").hidden = true;
   const view = $("doc-view");
@@ -360,6 +404,7 @@ async function renderDocument() {
       el("h1", { text: doc.title || doc.id }),
       meta,
       doc.body_html ? el("div", { class: "body", html: doc.body_html }) : el("div", { class: "body", text: doc.body }),
+      doc.similar ? renderGroup(doc.similar, q) : null,
     );
   } catch (err) {
     view.replaceChildren(back, el("p", { class: "error", text: "서버에 연결할 수 없습니다." }));

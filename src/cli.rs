@@ -212,6 +212,13 @@ fn evaluate(config: Config, analyzer: KoreanTokenizer, args: EvalArgs) -> anyhow
         "mean query  {:.2} ms (in-process, top 10, no snippets)",
         metrics.mean_ms
     );
+    if let Some(grouped) = &metrics.grouped {
+        println!(
+            "grouped     MRR@10 {:.4}  Recall@1 {:.4}  Recall@10 {:.4} (related articles folded; \
+             a judged article inside a group counts at its group's rank)",
+            grouped.mrr_at_10, grouped.recall_at_1, grouped.recall_at_10
+        );
+    }
     Ok(())
 }
 
@@ -245,6 +252,7 @@ fn search(config: Config, analyzer: KoreanTokenizer, args: SearchArgs) -> anyhow
     let response = engine.search(&SearchRequest {
         query: args.query,
         limit: args.limit.min(config.server.max_limit),
+        group: config.search.group,
         ..SearchRequest::default()
     })?;
     let about = if response.total_exact { "" } else { "about " };

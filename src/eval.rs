@@ -81,6 +81,35 @@ pub struct Metrics {
     pub recall_at_1: f64,
     pub recall_at_10: f64,
     pub mean_ms: f64,
+    /// The same queries with related articles folded (a judged article found inside a group counts
+    /// at its group's rank); `None` when the index has no groups.
+    pub grouped: Option<Grouped>,
+}
+
+/// Known-item figures with grouping on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Grouped {
+    pub mrr_at_10: f64,
+    pub recall_at_1: f64,
+    pub recall_at_10: f64,
+}
+
+/// Reciprocal rank, hit at 1, hit in 10, summed over queries.
+#[derive(Debug, Default, Clone, Copy)]
+struct Sums {
+    rr: f64,
+    r1: f64,
+    r10: f64,
+}
+
+impl Sums {
+    fn add(&mut self, rank: Option<usize>) {
+        if let Some(rank) = rank {
+            self.rr += 1.0 / (rank + 1) as f64;
+            self.r1 += f64::from(u8::from(rank == 0));
+            self.r10 += 1.0;
+        }
+    }
 }
 
 /// Runs every judged query (top 10, text as typed) and scores the ranking.
@@ -90,8 +119,9 @@ pub fn evaluate(
     qrels: &HashMap<String, HashSet<String>>,
     mut run: Option<&mut dyn Write>,
 ) -> Result<Metrics, Error> {
-    let (mut rr, mut r1, mut r10, mut n) = (0.0, 0.0, 0.0, 0usize);
+    let (mut plain, mut grouped, mut n) = (Sums::default(), Sums::default(), 0usize);
     let mut spent = Duration::ZERO;
+    let mut has_groups = false;
     for query in queries {
         let Some(relevant) = qrels.get(&query.qid) else {
             continue;
@@ -100,10 +130,19 @@ pub fn evaluate(
         let ranked = engine.top_k_ids(&query.query, 10)?;
         spent += started.elapsed();
         n += 1;
-        if let Some(rank) = ranked.iter().position(|(id, _)| relevant.contains(id)) {
-            rr += 1.0 / (rank + 1) as f64;
-            r1 += f64::from(u8::from(rank == 0));
-            r10 += 1.0;
+        plain.add(ranked.iter().position(|(id, _)| relevant.contains(id)));
+        let mut judged_groups = Vec::new();
+        for id in relevant {
+            judged_groups.extend(engine.group_of(id)?);
+        }
+        if !judged_groups.is_empty() {
+            has_groups = true;
+            let folded = engine.top_k_groups(&query.query, 10)?;
+            grouped.add(
+                folded.iter().position(|(id, _, group)| {
+                    relevant.contains(id) || judged_groups.contains(group)
+                }),
+            );
         }
         if let Some(out) = run.as_mut() {
             for (rank, (id, score)) in ranked.iter().enumerate() {
@@ -114,10 +153,15 @@ pub fn evaluate(
     let per = |x: f64| if n == 0 { 0.0 } else { x / n as f64 };
     Ok(Metrics {
         queries: n,
-        mrr_at_10: per(rr),
-        recall_at_1: per(r1),
-        recall_at_10: per(r10),
+        mrr_at_10: per(plain.rr),
+        recall_at_1: per(plain.r1),
+        recall_at_10: per(plain.r10),
         mean_ms: per(spent.as_secs_f64() * 1000.0),
+        grouped: has_groups.then(|| Grouped {
+            mrr_at_10: per(grouped.rr),
+            recall_at_1: per(grouped.r1),
+            recall_at_10: per(grouped.r10),
+        }),
     })
 }
 

@@ -17,6 +17,7 @@ use tantivy::{
 use crate::analyzer::{self, KoreanTokenizer};
 use crate::config::{AnalyzerConfig, Config};
 use crate::error::{BadDocument, Error, InternalError};
+use crate::group::{self, Signature, Table};
 use crate::ingest::{self, Article};
 use crate::normalize;
 use crate::schema::{self, Fields};
@@ -154,6 +155,10 @@ pub struct Writer {
     /// Ids written since the last commit.
     seen: HashSet<String>,
     report: Report,
+    /// Every document's signature and group, loaded at the first write; `None` when the index has
+    /// no groups or `index.group_threshold` is 0.
+    groups: Option<Table>,
+    group_threshold: f32,
 }
 
 impl Writer {
@@ -183,7 +188,31 @@ impl Writer {
             committed,
             seen: HashSet::new(),
             report: Report::default(),
+            groups: None,
+            group_threshold: config.index.group_threshold,
         })
+    }
+
+    /// The group of a new document: the group of the earlier one it nearly copies, or its own.
+    fn group(&mut self, id: &str, signature: Option<Signature>) -> Result<u64, Error> {
+        if self.group_threshold <= 0.0 {
+            return Ok(group::own_group(id));
+        }
+        let table = match &mut self.groups {
+            Some(table) => table,
+            None => {
+                let table = Table::load(&self.committed, self.group_threshold)?;
+                if !table.is_empty() {
+                    tracing::info!(
+                        documents = table.len(),
+                        mb = table.memory() >> 20,
+                        "related-article groups loaded"
+                    );
+                }
+                self.groups.insert(table)
+            }
+        };
+        Ok(table.assign(id, signature))
     }
 
     /// Whether a document with this id is in the index or was written since the last commit.
@@ -258,6 +287,15 @@ impl Writer {
         }
         if let Some(at) = published_at {
             document.add_date(f.published_at, at);
+        }
+        if let Some(field) = f.group {
+            let signature = (self.group_threshold > 0.0)
+                .then(|| Signature::of(&article.body))
+                .flatten();
+            document.add_u64(field, self.group(&article.id, signature)?);
+            if let (Some(field), Some(signature)) = (f.signature, signature) {
+                document.add_bytes(field, &signature.to_bytes());
+            }
         }
         self.writer.add_document(document)?;
         Ok(())

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod eval;
+pub mod group;
 pub mod hangul;
 pub mod http;
 pub mod indexer;

@@ -2,7 +2,7 @@
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
-    TextOptions, FAST, STORED, STRING,
+    TextOptions, FAST, INDEXED, STORED, STRING,
 };
 
 use crate::analyzer::{BIGRAM, KOREAN};
@@ -38,6 +38,12 @@ pub struct Fields {
     /// The body's first `LEAD_CHARS` characters, stored first in each document (not indexed), so
     /// the lead-text re-ranking reads them without the body; `None` in an index built before it.
     pub lead: Option<Field>,
+    /// Related-article group (`group`), fast and indexed: search folds each group, and a group's
+    /// members are found by it; `None` in an index built before groups.
+    pub group: Option<Field>,
+    /// The body's MinHash signature (`group::Signature`), fast, so a writer opened on an existing
+    /// index can put new documents into existing groups.
+    pub signature: Option<Field>,
 }
 
 /// Characters of the body kept in the `lead` field: the default `search.lead_text_chars`. A larger
@@ -75,6 +81,8 @@ impl Fields {
             published_at: schema.get_field("published_at").ok()?,
             bigram: schema.get_field("bigram").ok()?,
             lead: schema.get_field("lead").ok(),
+            group: schema.get_field("group").ok(),
+            signature: schema.get_field("signature").ok(),
         })
     }
 }
@@ -110,6 +118,8 @@ pub fn build() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::Basic),
         ),
     );
+    let group = builder.add_u64_field("group", FAST | INDEXED);
+    let signature = builder.add_bytes_field("signature", FAST);
     let fields = Fields {
         id,
         title,
@@ -119,6 +129,8 @@ pub fn build() -> (Schema, Fields) {
         published_at,
         bigram,
         lead: Some(lead),
+        group: Some(group),
+        signature: Some(signature),
     };
     (builder.build(), fields)
 }

@@ -30,9 +30,12 @@ pub(super) fn run(
     let questions = read_queries(queries)?;
     let keywords = keyword_queries(&questions);
     for (name, set) in [("questions", &questions), ("keywords", &keywords)] {
-        report
-            .queries
-            .push(in_process(&format!("{name}, in-process"), &engine, set)?);
+        report.queries.push(in_process(
+            &format!("{name}, in-process"),
+            &engine,
+            set,
+            config,
+        )?);
     }
     let runtime = tokio::runtime::Runtime::new()?;
     for (name, set) in [("questions", &questions), ("keywords", &keywords)] {
@@ -108,7 +111,12 @@ pub fn keyword_queries(questions: &[EvalQuery]) -> Vec<EvalQuery> {
 }
 
 /// Full searches (hits, snippets, facets, total) one after another, in this process.
-fn in_process(name: &str, engine: &Engine, queries: &[EvalQuery]) -> Result<QueryFigures, Error> {
+fn in_process(
+    name: &str,
+    engine: &Engine,
+    queries: &[EvalQuery],
+    config: &Config,
+) -> Result<QueryFigures, Error> {
     let mut latencies = Vec::with_capacity(queries.len());
     let started = Instant::now();
     for query in queries {
@@ -116,6 +124,7 @@ fn in_process(name: &str, engine: &Engine, queries: &[EvalQuery]) -> Result<Quer
         engine.search(&SearchRequest {
             query: query.query.clone(),
             limit: 10,
+            group: config.search.group,
             ..SearchRequest::default()
         })?;
         latencies.push(t.elapsed());

@@ -32,6 +32,10 @@ pub struct IndexConfig {
     /// the files it reads, so this bounds the memory of the merge. 0 leaves the segments as they
     /// are.
     pub merge_segment_mb: usize,
+    /// Related-article groups: a new document joins the group of an earlier one whose body shares
+    /// at least this share of its 5-character shingles (estimated Jaccard); 0 puts every document
+    /// in its own group. Changing it applies to documents indexed after.
+    pub group_threshold: f32,
 }
 
 impl Default for IndexConfig {
@@ -41,6 +45,7 @@ impl Default for IndexConfig {
             writer_heap_mb: 128,
             threads: 0,
             merge_segment_mb: 512,
+            group_threshold: 0.5,
         }
     }
 }
@@ -151,6 +156,9 @@ pub struct SearchConfig {
     /// Synonyms applied at query time: `builtin` (chaja's starter list, `data/synonyms.txt`), a path
     /// to a file of comma-separated groups, or empty for none.
     pub synonyms: String,
+    /// Fold each group of related articles (near-copies) into its best member, the rest listed
+    /// under it (`similar`); a request's `group=false` turns it off.
+    pub group: bool,
 }
 
 /// Korean question words (they say what is asked, not what the answer contains) and the light
@@ -187,6 +195,7 @@ impl Default for SearchConfig {
             exact_total_up_to: 10_000,
             query_stopwords: QUESTION_WORDS.iter().map(|w| w.to_string()).collect(),
             synonyms: BUILTIN.to_string(),
+            group: true,
         }
     }
 }
@@ -321,7 +330,8 @@ impl Config {
         }
         // (key, value, lowest, whether the lowest is allowed, highest)
         #[rustfmt::skip]
-        let real: [(&str, f32, f32, bool, f32); 12] = [
+        let real: [(&str, f32, f32, bool, f32); 13] = [
+            ("index.group_threshold", i.group_threshold, 0.0, true, 1.0),
             ("search.title_boost", s.title_boost, 0.0, false, 100.0),
             ("search.long_query_title_boost", s.long_query_title_boost, 0.0, true, 100.0),
             ("search.min_match_ratio", s.min_match_ratio, 0.0, true, 1.0),

@@ -75,7 +75,20 @@ pub fn highlight_query(
 }
 
 /// `q` (required), `limit` (default from config, capped), `offset` (bounded), `source` (repeatable),
-/// `from` / `to` (inclusive days), `sort` (`relevance` or `date`), `strict` (no relaxed reading).
+/// A true-or-false parameter; empty means `default`.
+fn flag(name: &str, value: &str, default: bool) -> Result<bool, UserError> {
+    match value.trim() {
+        "" => Ok(default),
+        "0" | "false" => Ok(false),
+        "1" | "true" => Ok(true),
+        other => Err(UserError::BadParameter(format!(
+            "{name} must be true or false, got {other:?}"
+        ))),
+    }
+}
+
+/// `from` / `to` (inclusive days), `sort` (`relevance` or `date`), `strict` (no relaxed reading), `group`
+/// (`false`: related articles not folded).
 pub fn search_request(
     pairs: &[(String, String)],
     config: &Config,
@@ -83,6 +96,7 @@ pub fn search_request(
     let mut query = None;
     let mut request = SearchRequest {
         limit: config.search.default_limit,
+        group: config.search.group,
         ..SearchRequest::default()
     };
     for (key, value) in pairs {
@@ -92,17 +106,8 @@ pub fn search_request(
             "offset" => request.offset = whole_number("offset", value)?,
             "source" if !value.trim().is_empty() => request.sources.push(value.trim().to_string()),
             "from" => request.from = day("from", value)?,
-            "strict" => {
-                request.strict = match value.trim() {
-                    "" | "0" | "false" => false,
-                    "1" | "true" => true,
-                    other => {
-                        return Err(UserError::BadParameter(format!(
-                            "strict must be true or false, got {other:?}"
-                        )))
-                    }
-                }
-            }
+            "strict" => request.strict = flag("strict", value, false)?,
+            "group" => request.group = flag("group", value, config.search.group)?,
             "to" => request.to = day("to", value)?,
             "sort" => {
                 request.sort = match value.trim() {

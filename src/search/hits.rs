@@ -60,6 +60,7 @@ impl Engine {
             published_at: stored.published_at,
             url: stored.url,
             snippet,
+            similar: None,
         })
     }
 
@@ -101,7 +102,9 @@ impl Engine {
             .first()
             .ok_or_else(|| UserError::UnknownDocument(id.to_string()))?;
         let doc: TantivyDocument = searcher.doc(*address)?;
-        Ok(self.stored(&doc))
+        let mut document = self.stored(&doc);
+        document.similar = self.similar(&searcher, *address)?;
+        Ok(document)
     }
 
     fn stored(&self, doc: &TantivyDocument) -> StoredDocument {
@@ -124,6 +127,7 @@ impl Engine {
                 })
                 .map(crate::kst::format_rfc3339),
             body_html: None,
+            similar: None,
         }
     }
 }

@@ -9,7 +9,7 @@ use super::build::{Built, QueryKind};
 use super::engine::Engine;
 use super::retrieve::{Counted, Filters};
 use super::stats::Stats;
-use super::types::{SearchRequest, SearchResponse};
+use super::types::{Grouped, SearchRequest, SearchResponse};
 use super::{relax, snippet, syntax, Relaxed};
 use crate::error::Error;
 
@@ -129,10 +129,17 @@ impl Engine {
             date: self.date_filter(request.from, request.to),
         };
         let groups = self.groups(text);
+        let folds = self.folds(request);
         // Every reading is counted: the response reports its total and facets.
         let run = |built: &Built, _: Total| {
             let (top, (counted, needles)) = rayon::join(
-                || self.page(&stats, built, &filters, request),
+                || {
+                    if folds {
+                        self.folded_page(&stats, built, &filters, request)
+                    } else {
+                        self.page(&stats, built, &filters, request)
+                    }
+                },
                 || (self.count(&searcher, built, &filters), self.needles(built)),
             );
             Ok(Page {
@@ -163,8 +170,24 @@ impl Engine {
         let page: Vec<(f32, DocAddress)> = top.into_iter().take(request.limit).collect();
         response.hits = page
             .into_par_iter()
-            .map(|(score, address)| self.hit(&searcher, &needles, score, address))
+            .map(|(score, address)| {
+                let mut hit = self.hit(&searcher, &needles, score, address)?;
+                if folds {
+                    hit.similar = self.similar(&searcher, address)?;
+                }
+                Ok(hit)
+            })
             .collect::<Result<Vec<_>, Error>>()?;
+        if folds {
+            response.grouped = Some(Grouped {
+                groups: response.hits.len(),
+                documents: response
+                    .hits
+                    .iter()
+                    .map(|h| 1 + h.similar.as_ref().map_or(0, |s| s.count))
+                    .sum(),
+            });
+        }
         Ok(response)
     }
 

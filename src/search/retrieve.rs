@@ -100,19 +100,45 @@ impl Engine {
                 self.by_relevance(stats, built, filters, request.offset, request.limit)
             }
             Sort::Date => {
-                let filtered = filters.apply(&*built.query);
-                searcher
-                    .search(
-                        &*filtered,
-                        &TopDocs::with_limit(request.limit.max(1))
-                            .and_offset(request.offset)
-                            .order_by_fast_field::<tantivy::DateTime>("published_at", Order::Desc),
-                    )?
-                    .into_iter()
-                    .map(|(_, address)| Ok((filtered.explain(searcher, address)?.value(), address)))
-                    .collect()
+                let page = self.by_date(searcher, built, filters, request.offset, request.limit)?;
+                let page = page.into_iter().map(|address| (0.0, address)).collect();
+                self.scored(searcher, built, filters, page)
             }
         }
+    }
+
+    /// The documents `offset..offset + limit`, newest first.
+    pub(super) fn by_date(
+        &self,
+        searcher: &Searcher,
+        built: &Built,
+        filters: &Filters,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<DocAddress>, Error> {
+        let filtered = filters.apply(&*built.query);
+        let newest = TopDocs::with_limit(limit.max(1))
+            .and_offset(offset)
+            .order_by_fast_field::<tantivy::DateTime>("published_at", Order::Desc);
+        Ok(searcher
+            .search(&*filtered, &newest)?
+            .into_iter()
+            .map(|(_, address)| address)
+            .collect())
+    }
+
+    /// The documents of a page sorted otherwise, with their relevance scores.
+    pub(super) fn scored(
+        &self,
+        searcher: &Searcher,
+        built: &Built,
+        filters: &Filters,
+        page: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<(f32, DocAddress)>, Error> {
+        let filtered = filters.apply(&*built.query);
+        page.into_iter()
+            .map(|(_, address)| Ok((filtered.explain(searcher, address)?.value(), address)))
+            .collect()
     }
 
     /// The hits `offset..offset + limit` by relevance, under `filters`: the top `k` by score, and for
@@ -228,6 +254,26 @@ impl Engine {
     /// Ids and scores of the top `k` documents by relevance, without snippets or facets
     /// (benchmarks, evaluation).
     pub fn top_k_ids(&self, query: &str, k: usize) -> Result<Vec<(String, f32)>, Error> {
+        let top = self.ranked_ids(query, k, false)?;
+        Ok(top.into_iter().map(|(id, score, _)| (id, score)).collect())
+    }
+
+    /// The top `k` groups by relevance, each by its leading document's id and score and its group
+    /// (evaluation of grouped results).
+    pub fn top_k_groups(&self, query: &str, k: usize) -> Result<Vec<(String, f32, u64)>, Error> {
+        let top = self.ranked_ids(query, k, true)?;
+        Ok(top
+            .into_iter()
+            .map(|(id, score, group)| (id, score, group.unwrap_or_default()))
+            .collect())
+    }
+
+    fn ranked_ids(
+        &self,
+        query: &str,
+        k: usize,
+        fold: bool,
+    ) -> Result<Vec<(String, f32, Option<u64>)>, Error> {
         let searcher = self.reader.searcher();
         let stats = self.stats(&searcher);
         let groups = self.groups(query);
@@ -242,23 +288,46 @@ impl Engine {
             let Some(found) = self.resolve(&stats, &groups, true, count)? else {
                 return Ok::<_, Error>(Vec::new());
             };
-            self.by_relevance(&stats, &found.built, &Filters::default(), 0, k)
+            let request = SearchRequest {
+                limit: k,
+                group: true,
+                ..SearchRequest::default()
+            };
+            if fold && self.folds(&request) {
+                self.folded_page(&stats, &found.built, &Filters::default(), &request)
+            } else {
+                self.by_relevance(&stats, &found.built, &Filters::default(), 0, k)
+            }
         })?;
         let mut ids = Vec::with_capacity(top.len());
         let mut id = String::new();
         for (score, address) in top {
-            let column = searcher
-                .segment_reader(address.segment_ord)
-                .fast_fields()
+            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+            let column = fast
                 .str("id")?
                 .ok_or_else(|| Error::Input("the index has no id column: re-index".to_string()))?;
             id.clear();
             if let Some(ord) = column.term_ords(address.doc_id).next() {
                 column.ord_to_str(ord, &mut id)?;
             }
-            ids.push((id.clone(), score));
+            let group = fast.u64("group").ok().and_then(|c| c.first(address.doc_id));
+            ids.push((id.clone(), score, group));
         }
         Ok(ids)
+    }
+
+    /// The group of the document with this id, when it is in the index and the index has groups.
+    pub fn group_of(&self, id: &str) -> Result<Option<u64>, Error> {
+        let searcher = self.reader.searcher();
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&query, &TopDocs::with_limit(1))?;
+        Ok(top.first().and_then(|&(_, address)| {
+            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+            fast.u64("group").ok().and_then(|c| c.first(address.doc_id))
+        }))
     }
 
     pub(super) fn source_filter(&self, sources: &[String]) -> Option<Arc<dyn Query>> {

@@ -23,6 +23,8 @@ pub struct SearchRequest {
     /// Only the query as typed, even when it finds nothing (no relaxed reading, no keyboard-mode
     /// correction).
     pub strict: bool,
+    /// Fold each group of related articles into one hit (`search.group`, `group=`).
+    pub group: bool,
 }
 
 /// Result order.
@@ -48,6 +50,37 @@ pub struct Hit {
     pub snippet: String,
     /// The title, HTML-escaped, the query's words in it marked.
     pub title_html: String,
+    /// With grouping on, the other articles of this hit's group (near-copies), when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similar: Option<Similar>,
+}
+
+/// The other articles of a group (관련기사).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Similar {
+    /// Other articles in the group, in the whole index (filters aside).
+    pub count: usize,
+    /// The first few of them (earliest published first).
+    pub ids: Vec<String>,
+    /// Up to 20 of them, earliest published first.
+    pub members: Vec<Member>,
+}
+
+/// One article of a group, by its fast fields.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Member {
+    pub id: String,
+    pub source: Option<String>,
+    pub published_at: Option<String>,
+}
+
+/// With grouping on: what the page holds.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Grouped {
+    /// Groups on the page (one hit each).
+    pub groups: usize,
+    /// Articles they hold, the hits and their related articles.
+    pub documents: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -73,6 +106,9 @@ pub struct SearchResponse {
     /// indexed word (`오바미` → `오바마`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub did_you_mean: Option<String>,
+    /// Present when grouping is on: the page's groups and the articles they hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grouped: Option<Grouped>,
 }
 
 impl SearchResponse {
@@ -88,6 +124,7 @@ impl SearchResponse {
             relaxed: None,
             corrected_query: None,
             did_you_mean: None,
+            grouped: None,
         }
     }
 }
@@ -104,4 +141,7 @@ pub struct StoredDocument {
     /// The body as HTML with the words of `q` marked, when a query was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_html: Option<String>,
+    /// The other articles of its group (near-copies), when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similar: Option<Similar>,
 }

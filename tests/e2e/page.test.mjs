@@ -11,6 +11,8 @@ const base = process.env.CHAJA_URL || "http://127.0.0.1:8080";
 // A server on an index without the sample (tests/it/support.rs `newsroom`: 24 publishers, 삼성전자 in
 // every article); its checks are skipped when it is not given.
 const newsroom = process.env.CHAJA_NEWSROOM_URL;
+// An index where one story was copied by three outlets (related-article groups).
+const groups = process.env.CHAJA_GROUPS_URL;
 const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const shots = join(dirname(fileURLToPath(import.meta.url)), "screenshots");
 mkdirSync(shots, { recursive: true });
@@ -37,7 +39,7 @@ async function newPage(viewport = { width: 1280, height: 900 }) {
   const page = await browser.newPage({ viewport, locale: "ko-KR" });
   page.on("request", (req) => {
     const url = req.url();
-    const ours = [base, newsroom].some((server) => server && url.startsWith(server));
+    const ours = [base, newsroom, groups].some((server) => server && url.startsWith(server));
     if (!ours && !url.startsWith("data:")) outside.push(url);
   });
   page.on("pageerror", (err) => outside.push(`page error: ${err.message}`));
@@ -300,6 +302,42 @@ try {
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
       await phone.screenshot({ path: join(shots, "phone-publishers.png"), fullPage: true });
+    });
+  }
+
+  if (groups) {
+    const story = process.env.CHAJA_GROUPS_QUERY;
+    const leader = process.env.CHAJA_GROUPS_LEADER;
+    await step("a story copied by three outlets is one hit with 관련기사 3건 under it", async () => {
+      await page.goto(`${groups}/?q=${encodeURIComponent(story)}`);
+      await hits(page).first().waitFor();
+      const hit = page.locator(`#results li.hit[data-id="${leader}"]`);
+      assert.equal(await hit.count(), 1);
+      assert.equal(await page.locator('#results li.hit[data-id^="copy-"]').count(), 0);
+      const similar = hit.locator(".similar");
+      assert.match(await similar.locator(".similar-count").innerText(), /관련기사 3건/);
+      const links = similar.locator(".similar-list li:visible a");
+      assert.equal(await links.count(), 3);
+      assert.match(await links.first().innerText(), /^뉴시스 \d\d-\d\d \d\d:\d\d$/);
+      assert.equal(await links.first().getAttribute("href"), `/doc/copy-${encodeURIComponent("뉴시스")}?q=${encodeURIComponent(story)}`);
+      await page.screenshot({ path: join(shots, "groups.png"), fullPage: true });
+      await links.nth(1).click();
+      await page.waitForURL((url) => url.pathname.startsWith("/doc/"));
+      const group = page.locator("#doc-view .similar.group");
+      await group.waitFor();
+      assert.match(await group.locator("h2").innerText(), /관련기사 3건/);
+      assert.equal(await group.locator("li a").count(), 3);
+      await page.screenshot({ path: join(shots, "doc-group.png"), fullPage: true });
+    });
+
+    await step("related articles fit a phone", async () => {
+      const phone = await newPage({ width: 390, height: 844 });
+      await phone.goto(`${groups}/?q=${encodeURIComponent(story)}`);
+      await hits(phone).first().waitFor();
+      assert.ok(await phone.locator(".similar").first().isVisible());
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
+      await phone.screenshot({ path: join(shots, "phone-groups.png"), fullPage: true });
     });
   }
 

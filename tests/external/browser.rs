@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{collection, engine_of, newsroom};
+use crate::support::{collection, engine_of, newsroom, with_copies};
 use chaja::config::Config;
 use chaja::http::{self, AppState};
 
@@ -49,12 +49,22 @@ async fn drive_the_page() {
     let newsroom_url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(http::serve(listener, state));
 
+    // A third on the sample with one story copied by three outlets (related-article groups).
+    let state = AppState::new(engine_of(with_copies().1), Config::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let groups_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(http::serve(listener, state));
+    let story = with_copies().0;
+
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg("page.test.mjs")
             .current_dir(&e2e)
             .env("CHAJA_URL", &url)
             .env("CHAJA_NEWSROOM_URL", &newsroom_url)
+            .env("CHAJA_GROUPS_URL", &groups_url)
+            .env("CHAJA_GROUPS_QUERY", &story.title)
+            .env("CHAJA_GROUPS_LEADER", &story.id)
             .env("CHROMIUM_PATH", &chromium)
             .output()
             .expect("node runs")

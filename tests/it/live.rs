@@ -20,7 +20,7 @@ use chaja::search::Engine;
 use super::support::{analyzer, free_port, http, start, KEY};
 
 /// A server state taking writes on a fresh index in `dir`, and its writer thread.
-fn writable(dir: &std::path::Path) -> AppState {
+pub(super) fn writable(dir: &std::path::Path) -> AppState {
     let mut config = Config::default();
     config.index.dir = dir.join("index");
     config.server.api_keys = vec![KEY.to_string()];
@@ -34,7 +34,7 @@ fn writable(dir: &std::path::Path) -> AppState {
         .0
 }
 
-async fn call(
+pub(super) async fn call(
     state: &AppState,
     method: &str,
     uri: &str,
@@ -52,7 +52,7 @@ async fn call(
     super::support::json_response(state.clone(), request.body(body.into()).unwrap()).await
 }
 
-async fn post(state: &AppState, key: Option<&str>, body: &str) -> (StatusCode, Value) {
+pub(super) async fn post(state: &AppState, key: Option<&str>, body: &str) -> (StatusCode, Value) {
     call(
         state,
         "POST",

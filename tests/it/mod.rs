@@ -1,6 +1,7 @@
 mod api;
 mod assist;
 mod fuzz;
+mod groups;
 mod ingest;
 mod live;
 mod news;

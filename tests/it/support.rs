@@ -122,6 +122,47 @@ pub fn newsroom() -> Vec<ingest::Item> {
         .collect()
 }
 
+/// The wire story: a long Wikinews article, as its first outlet ran it.
+pub fn story() -> Article {
+    ingest::sample()
+        .filter_map(Result::ok)
+        .find(|a| a.body.chars().count() > 1200)
+        .expect("a long Wikinews article")
+}
+
+/// The story as another outlet runs it an hour later: its own dateline and byline, the last
+/// sentence cut, a footer added.
+pub fn copy(story: &Article, outlet: &str, hours: i64) -> Article {
+    let cut = story
+        .body
+        .rfind(". ")
+        .map_or(&story.body[..], |end| &story.body[..end + 1]);
+    Article {
+        id: format!("copy-{outlet}"),
+        title: format!("[{outlet}] {}", story.title),
+        body: format!("({outlet}) 김기자 기자 = {cut}\n\n무단전재 및 재배포 금지"),
+        source: Some(outlet.to_string()),
+        url: None,
+        published_at: story
+            .published_at
+            .map(|at| at + time::Duration::hours(hours)),
+    }
+}
+
+/// The outlets that copy the story in `with_copies`.
+pub const OUTLETS: [&str; 3] = ["뉴시스", "뉴스1", "연합뉴스"];
+
+/// The Wikinews sample and the story copied by three outlets, an hour apart (related-article
+/// groups).
+pub fn with_copies() -> (Article, Vec<ingest::Item>) {
+    let story = story();
+    let mut items: Vec<ingest::Item> = ingest::sample().collect();
+    for (n, outlet) in OUTLETS.iter().enumerate() {
+        items.push(Ok(copy(&story, outlet, n as i64 + 1)));
+    }
+    (story, items)
+}
+
 /// Wikinews plus a few articles from a second publisher, so the source facet has a choice, and one
 /// with a hostile url.
 pub fn collection() -> Vec<ingest::Item> {
