@@ -91,6 +91,8 @@ function render() {
     $("filter-toggle").hidden = true;
     $("search-view").classList.add("nofilters");
     Assist.analysis("");
+    Insights.hide();
+    lastInsights = "";
     setStatus("검색어를 입력하세요. 예: 월드컵, 대통령 선거, \"지구 온난화\", 올림픽 -축구", "empty");
     return;
   }
@@ -133,7 +135,19 @@ async function search(s) {
   showResults(s, data);
 }
 
+// The query and filters the chart and chips were last drawn for: paging and sorting keep them.
+let lastInsights = "";
+
+function showInsights(s) {
+  const key = JSON.stringify([s.q, s.sources, s.from, s.to]);
+  if (key === lastInsights) return;
+  lastInsights = key;
+  Insights.show(s, (changes) => update(changes));
+}
+
 function showError(message) {
+  Insights.hide();
+  lastInsights = "";
   renderRelaxed(null, null);
   renderCorrected(null, null);
   $("results").replaceChildren();
@@ -149,6 +163,8 @@ function showResults(s, data) {
   $("search-view").classList.remove("nofilters");
   renderFacets(s, data.facets || { source: [], month: [] });
   if (data.total === 0) {
+    Insights.hide();
+    lastInsights = "";
     $("results").replaceChildren();
     $("pager").replaceChildren();
     renderRelaxed(s, null);
@@ -174,6 +190,7 @@ function showResults(s, data) {
   Assist.analysis(s.q);
   $("results").replaceChildren(...data.hits.map((hit) => renderHit(hit, s.q)));
   renderPager(s, data.total);
+  showInsights(s);
 }
 
 // What the server relaxed to find something (quotes not required, words left out), in Korean, with

@@ -1,4 +1,5 @@
-//! The command line (clap derive): `index`, `serve`, `eval`, `bench` and `search`, one function each;
+//! The command line (clap derive): `index`, `serve`, `eval`, `bench`, `search`, `trend` and
+//! `related`, one function each;
 //! no command serves the default index, filling it with the bundled sample first when it is empty. This is the edge where errors become
 //! `anyhow` reports and exit codes.
 
@@ -43,6 +44,10 @@ pub enum Command {
     Bench(BenchArgs),
     /// Print the top hits for a query
     Search(SearchArgs),
+    /// Print how many articles match a query per day, week or month
+    Trend(TrendArgs),
+    /// Print the words, people and places of the articles matching a query
+    Related(RelatedArgs),
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +125,33 @@ pub struct SearchArgs {
     index_dir: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// The query; several are compared side by side
+    #[arg(required = true)]
+    queries: Vec<String>,
+    /// day, week, month or auto
+    #[arg(long, default_value = "auto")]
+    interval: String,
+    /// First day (2025-12-01)
+    #[arg(long)]
+    from: Option<String>,
+    /// Last day
+    #[arg(long)]
+    to: Option<String>,
+    #[arg(long)]
+    index_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RelatedArgs {
+    query: String,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    #[arg(long)]
+    index_dir: Option<PathBuf>,
+}
+
 /// Runs the command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref(), std::env::vars())?;
@@ -137,6 +169,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Eval(args)) => evaluate(config, analyzer, args),
         Some(Command::Bench(args)) => bench(&config, &analyzer, args),
         Some(Command::Search(args)) => search(config, analyzer, args),
+        Some(Command::Trend(args)) => trend(config, analyzer, args),
+        Some(Command::Related(args)) => related(config, analyzer, args),
     }
 }
 
@@ -276,6 +310,66 @@ fn search(config: Config, analyzer: KoreanTokenizer, args: SearchArgs) -> anyhow
             hit.score
         );
         println!("    {}", plain_snippet(&hit.snippet));
+    }
+    Ok(())
+}
+
+/// `chaja trend`: one row per bucket, one column per query (tab-separated, for scripts).
+fn trend(config: Config, analyzer: KoreanTokenizer, args: TrendArgs) -> anyhow::Result<()> {
+    let config = with_index_dir(config, args.index_dir);
+    let engine = open_engine(&config, analyzer)?;
+    let mut pairs: Vec<(String, String)> = vec![("interval".into(), args.interval)];
+    pairs.extend(args.queries.into_iter().map(|q| ("q".to_string(), q)));
+    pairs.extend(args.from.map(|d| ("from".to_string(), d)));
+    pairs.extend(args.to.map(|d| ("to".to_string(), d)));
+    let request = http::trend_request(&pairs, &config)?;
+    let response = engine.trend(&request)?;
+    let names: Vec<&str> = response.series.iter().map(|s| s.query.as_str()).collect();
+    println!(
+        "{}\t{}",
+        serde_json::to_string(&response.interval)?.trim_matches('"'),
+        names.join("\t")
+    );
+    let rows = response.series.first().map_or(0, |s| s.buckets.len());
+    for row in 0..rows {
+        let counts: Vec<String> = response
+            .series
+            .iter()
+            .map(|s| s.buckets.get(row).map_or(0, |b| b.count).to_string())
+            .collect();
+        println!(
+            "{}\t{}",
+            response.series[0].buckets[row].key,
+            counts.join("\t")
+        );
+    }
+    let totals: Vec<String> = response
+        .series
+        .iter()
+        .map(|s| format!("{}{}", if s.total_exact { "" } else { "~" }, s.total))
+        .collect();
+    println!("total\t{}", totals.join("\t"));
+    Ok(())
+}
+
+/// `chaja related`: related words with their scores, then people and places.
+fn related(config: Config, analyzer: KoreanTokenizer, args: RelatedArgs) -> anyhow::Result<()> {
+    let config = with_index_dir(config, args.index_dir);
+    let engine = open_engine(&config, analyzer)?;
+    let pairs = vec![
+        ("q".to_string(), args.query),
+        ("limit".to_string(), args.limit.to_string()),
+    ];
+    let response = engine.related(&http::related_request(&pairs, &config)?)?;
+    println!("related words (from the best {} articles)", response.sample);
+    for word in &response.words {
+        println!("{}\t{:.3}\t{}", word.word, word.score, word.documents);
+    }
+    for (title, list) in [("people", &response.people), ("places", &response.places)] {
+        println!("\n{title}");
+        for entity in list {
+            println!("{}\t{}", entity.name, entity.documents);
+        }
     }
     Ok(())
 }

@@ -319,6 +319,13 @@ impl Writer {
 
     /// Commits everything written and returns what happened.
     pub fn commit(mut self) -> Result<Report, Error> {
+        if let Some(table) = &self.groups {
+            tracing::info!(
+                documents = table.len(),
+                mb = table.memory() >> 20,
+                "related-article groups: signatures held while indexing"
+            );
+        }
         self.writer.commit()?;
         self.writer.wait_merging_threads()?;
         Ok(self.report)

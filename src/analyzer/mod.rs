@@ -10,6 +10,7 @@ mod emit;
 mod explain;
 mod hanja;
 mod memo;
+mod nouns;
 mod pos;
 mod words;
 
@@ -35,6 +36,7 @@ pub use explain::{Indexed, Morpheme};
 pub use hanja::fingerprint as hanja_fingerprint;
 use hanja::Abbreviations;
 use memo::{Handle, Memo};
+pub use nouns::{Noun, NounKind};
 pub use pos::StopTags;
 use words::{Fate, Fates, Word};
 

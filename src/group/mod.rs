@@ -2,9 +2,10 @@
 //! the table that puts a new document into the group of the earlier one it nearly copies. Folding a
 //! result list by group is the search's (`search/fold.rs`).
 //!
-//! A signature keeps, for each of `HASHES` hash functions, 16 bits of the shingle with the smallest
-//! value; two bodies agree on a hash with a probability equal to the Jaccard similarity of their
-//! shingle sets, so the share of agreeing hashes estimates it. Candidates come from LSH banding
+//! A signature keeps, for each of `HASHES` bins of one hash function, 16 bits of the shingle with the
+//! smallest value in the bin (one-permutation MinHash); two bodies agree on a bin with a probability
+//! about equal to the Jaccard similarity of their shingle sets, so the share of agreeing bins
+//! estimates it. Candidates come from LSH banding
 //! (`BANDS` bands of `ROWS` hashes: bodies agreeing on a whole band are compared), and a document
 //! joins the group of the most similar candidate whose estimate reaches the threshold.
 
@@ -34,30 +35,18 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Odd multipliers and offsets of the hash family `a * h + b`, fixed so signatures stay comparable
-/// across runs and versions.
-const FAMILY: [(u64, u64); HASHES] = {
-    let mut family = [(0u64, 0u64); HASHES];
-    let mut state = 0x5eed_c4a7_a5e1_9e37u64;
-    let mut i = 0;
-    while i < HASHES {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let a = (state ^ (state >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) | 1;
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let b = (state ^ (state >> 31)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        family[i] = (a, b);
-        i += 1;
-    }
-    family
-};
-
 impl Signature {
     /// The signature of `body`, or `None` when it has too few shingles to compare.
+    ///
+    /// One-permutation MinHash: each shingle is hashed once, its top bits choose one of `HASHES`
+    /// bins and the rest compete for the bin's minimum (one hash per shingle instead of one per
+    /// shingle and function). A bin no shingle fell in borrows from the next filled one, offset by
+    /// the distance (rotation densification), so short bodies still compare bin by bin.
     pub fn of(body: &str) -> Option<Signature> {
+        const BIN_BITS: u32 = HASHES.trailing_zeros();
         let mut window = [0u32; SHINGLE];
         let mut seen = 0usize;
         let mut mins = [u64::MAX; HASHES];
-        let mut argmins = [0u64; HASHES];
         for c in body.chars().filter(|c| !c.is_whitespace()) {
             window.rotate_left(1);
             window[SHINGLE - 1] = c as u32;
@@ -69,19 +58,26 @@ impl Signature {
                 .iter()
                 .fold(0u64, |h, &c| h.rotate_left(21) ^ u64::from(c));
             let h = mix(key);
-            for (i, &(a, b)) in FAMILY.iter().enumerate() {
-                let v = h.wrapping_mul(a).wrapping_add(b);
-                if v < mins[i] {
-                    mins[i] = v;
-                    argmins[i] = h;
-                }
+            let bin = (h >> (64 - BIN_BITS)) as usize;
+            let rest = h << BIN_BITS >> BIN_BITS;
+            if rest < mins[bin] {
+                mins[bin] = rest;
             }
         }
         if seen + 1 < SHINGLE + MIN_SHINGLES {
             return None;
         }
-        // 16 bits of the shingle that won, not of its value: the smallest values crowd near zero.
-        Some(Signature(argmins.map(|h| (h >> 48) as u16)))
+        let mut values = [0u16; HASHES];
+        for (i, value) in values.iter_mut().enumerate() {
+            // The bin itself, or the next filled one to the right and how far away it is.
+            let (distance, min) = (0..HASHES as u64)
+                .map(|d| (d, mins[(i + d as usize) % HASHES]))
+                .find(|&(_, m)| m != u64::MAX)
+                .unwrap_or((0, 0));
+            // 16 bits of the winning shingle's hash, not of its rank: small minima crowd near zero.
+            *value = (mix(min ^ distance.wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 48) as u16;
+        }
+        Some(Signature(values))
     }
 
     /// Estimated Jaccard similarity of the two bodies' shingle sets.

@@ -3,6 +3,8 @@
 
 mod error;
 mod metrics;
+mod news;
+pub use news::{related_request, trend_request};
 mod page;
 mod params;
 mod typing;
@@ -118,6 +120,8 @@ pub fn router(state: AppState) -> Router {
     // beyond); no other route reads a body.
     Router::new()
         .route("/api/search", get(search))
+        .route("/api/trend", get(news::trend))
+        .route("/api/related", get(news::related))
         .route("/api/suggest", get(typing::suggest))
         .route("/api/analyze", get(typing::analyze))
         .route("/api/documents", post(write::post))

@@ -12,6 +12,7 @@ use super::AppState;
 const INDEX_HTML: &str = include_str!("../../assets/index.html");
 const APP_JS: &str = include_str!("../../assets/app.js");
 const ASSIST_JS: &str = include_str!("../../assets/assist.js");
+const INSIGHTS_JS: &str = include_str!("../../assets/insights.js");
 const STYLE_CSS: &str = include_str!("../../assets/style.css");
 
 pub fn routes() -> Router<AppState> {
@@ -20,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/doc/{id}", get(page))
         .route("/assets/app.js", get(|| script(APP_JS)))
         .route("/assets/assist.js", get(|| script(ASSIST_JS)))
+        .route("/assets/insights.js", get(|| script(INSIGHTS_JS)))
         .route("/assets/style.css", get(style_css))
 }
 

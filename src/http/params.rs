@@ -38,7 +38,7 @@ pub(super) fn whole_number(name: &'static str, value: &str) -> Result<usize, Use
         })
 }
 
-fn day(name: &str, value: &str) -> Result<Option<Date>, UserError> {
+pub(super) fn day(name: &str, value: &str) -> Result<Option<Date>, UserError> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);

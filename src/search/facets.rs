@@ -63,6 +63,8 @@ pub struct Counts {
     estimate: f64,
     sources: HashMap<String, f64>,
     months: HashMap<(i32, u8), f64>,
+    /// Korea-time day number (`kst::day_number`) → documents.
+    days: HashMap<i64, f64>,
 }
 
 /// Per-day counts (Korea time): a dense array over the segment's date range, or a map when the
@@ -220,6 +222,9 @@ impl Collector for FacetCollector {
             for (k, v) in fruit.months {
                 *all.months.entry(k).or_default() += v;
             }
+            for (k, v) in fruit.days {
+                *all.days.entry(k).or_default() += v;
+            }
         }
         all.total = all.estimate.round() as usize;
         Ok(all)
@@ -291,7 +296,7 @@ impl SegmentCounts {
             Days::Sparse(map) => map.into_iter().collect(),
         };
         let mut months = HashMap::new();
-        for (day, count) in days {
+        for &(day, count) in &days {
             // `day` already counts Korea-time days, so its UTC calendar date is the Korean one.
             if let Ok(at) = time::OffsetDateTime::from_unix_timestamp(day * 86_400) {
                 *months.entry((at.year(), at.month() as u8)).or_default() += count;
@@ -303,6 +308,7 @@ impl SegmentCounts {
             estimate: self.total,
             sources,
             months,
+            days: days.into_iter().collect(),
         }
     }
 }
@@ -320,6 +326,13 @@ impl Counts {
             .collect();
         values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         values
+    }
+
+    /// Documents per Korea-time day number (`kst::day_number`), earliest first.
+    pub fn day_values(&self) -> Vec<(i64, f64)> {
+        let mut days: Vec<(i64, f64)> = self.days.iter().map(|(&d, &c)| (d, c)).collect();
+        days.sort_by_key(|&(day, _)| day);
+        days
     }
 
     pub fn month_values(&self) -> Vec<FacetValue> {

@@ -26,7 +26,8 @@
 //! # Where things are
 //!
 //! `engine.rs` owns what lives as long as the engine (reader, threads, settings); `types.rs` the
-//! request and response; `pipeline.rs` one search from request to response; `retrieve.rs` the top
+//! request and response; `pipeline.rs` one search from request to response; `trend.rs` and `related.rs` what the
+//! matching articles say beside the hits (volume over time; related words, people and places); `retrieve.rs` the top
 //! `k`, the page and the count for one reading; `hits.rs` hits and stored documents.
 
 mod assist;
@@ -38,6 +39,7 @@ mod flat;
 mod fold;
 mod hits;
 mod pipeline;
+mod related;
 mod relax;
 mod rerank;
 mod retrieve;
@@ -46,13 +48,16 @@ mod stats;
 pub mod synonyms;
 pub mod syntax;
 mod top;
+mod trend;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
 pub use engine::Engine;
+pub use related::{Entity, RelatedRequest, RelatedResponse, RelatedWord};
 pub use relax::Relaxed;
+pub use trend::{Bucket, Interval, Series, TrendRequest, TrendResponse};
 pub use types::{
     Grouped, Hit, Member, SearchRequest, SearchResponse, Similar, Sort, StoredDocument,
 };

@@ -305,6 +305,44 @@ try {
     });
   }
 
+  await step("the volume chart filters to a bar's days, and a related word's chip refines the query", async () => {
+    await page.goto(`${base}/?q=${encodeURIComponent("월드컵")}`);
+    await hits(page).first().waitFor();
+    const trend = page.locator("#trend");
+    await trend.waitFor();
+    const bars = trend.locator("g.bar");
+    assert.ok((await bars.count()) >= 2);
+    assert.match(await trend.locator(".trend-caption").innerText(), /기사 수/);
+    // Hovering shows the count (an SVG title); clicking filters to its days.
+    const full = trend.locator('g.bar:not([data-count="0"])').first();
+    assert.match(await full.locator("title").textContent(), /\d+건$/);
+    const from = await full.getAttribute("data-from");
+    const to = await full.getAttribute("data-to");
+    await full.click();
+    await page.waitForURL((url) => url.searchParams.get("from") === from && url.searchParams.get("to") === to);
+    await resultsFor(page, { q: "월드컵", from, to });
+    assert.ok((await hits(page).count()) >= 1);
+    await page.goto(`${base}/?q=${encodeURIComponent("월드컵")}`);
+    const chips = page.locator("#related .chip");
+    await chips.first().waitFor();
+    assert.match(await page.locator("#related").innerText(), /연관어/);
+    await page.screenshot({ path: join(shots, "insights.png"), fullPage: false });
+    const word = await chips.first().innerText();
+    await chips.first().click();
+    await page.waitForURL((url) => url.searchParams.get("q") === `월드컵 ${word}`);
+    await hits(page).first().waitFor();
+  });
+
+  await step("the chart and chips fit a phone", async () => {
+    const phone = await newPage({ width: 390, height: 844 });
+    await phone.goto(`${base}/?q=${encodeURIComponent("월드컵")}`);
+    await phone.locator("#related .chip").first().waitFor();
+    assert.ok(await phone.locator("#trend").isVisible());
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
+    await phone.screenshot({ path: join(shots, "phone-insights.png"), fullPage: false });
+  });
+
   if (groups) {
     const story = process.env.CHAJA_GROUPS_QUERY;
     const leader = process.env.CHAJA_GROUPS_LEADER;

@@ -3,6 +3,7 @@ mod assist;
 mod fuzz;
 mod groups;
 mod ingest;
+mod insights;
 mod live;
 mod news;
 mod relevance;
