@@ -1,5 +1,6 @@
 //! The query side of the bench: full searches in-process and over HTTP (one client and many), for
-//! the query file's questions and the two-word keywords made from them, and suggestions as typed.
+//! the query file's questions and the two-word keywords made from them, suggestions as typed, and
+//! the keywords' volume over time and related words.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -64,8 +65,30 @@ pub(super) fn run(
         1,
     ))?;
     report.queries.push(figures);
+    // What the news says: the volume and the related words of the first keyword queries.
+    for (name, path) in [
+        ("trend, HTTP", "/api/trend?interval=auto&q="),
+        ("related, HTTP", "/api/related?q="),
+    ] {
+        let paths = keywords
+            .iter()
+            .take(INSIGHT_QUERIES)
+            .map(|q| format!("{path}{}", http_client::percent_encode(&q.query)))
+            .collect();
+        let figures = runtime.block_on(http_client::run_paths(
+            name,
+            engine.clone(),
+            config.clone(),
+            paths,
+            1,
+        ))?;
+        report.queries.push(figures);
+    }
     Ok(())
 }
+
+/// Keyword queries whose volume over time and related words are measured.
+const INSIGHT_QUERIES: usize = 300;
 
 /// Every prefix of each query's first two words, character by character, as a search box sends
 /// them to `/api/suggest`.

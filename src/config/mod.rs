@@ -45,7 +45,7 @@ impl Default for IndexConfig {
             writer_heap_mb: 128,
             threads: 0,
             merge_segment_mb: 512,
-            group_threshold: 0.5,
+            group_threshold: 0.51,
         }
     }
 }

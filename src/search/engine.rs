@@ -26,6 +26,8 @@ pub struct Engine {
     /// The search threads, shared with tantivy's segment executor.
     pub(super) pool: Arc<rayon::ThreadPool>,
     pub(super) assist: Arc<assist::Assist>,
+    /// The groups with more than one article, for the searcher generation they were read from.
+    pub(super) shared_groups: Arc<super::fold::SharedGroups>,
 }
 
 impl Engine {
@@ -65,6 +67,7 @@ impl Engine {
             synonyms,
             pool,
             assist: Arc::default(),
+            shared_groups: Arc::default(),
         })
     }
 
