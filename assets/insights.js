@@ -36,9 +36,9 @@ const Insights = (() => {
     const width = 600, height = 90, gap = buckets.length > 60 ? 0 : 1;
     const bar = width / buckets.length;
     const plot = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "기간별 기사 수", preserveAspectRatio: "none" });
-    buckets.forEach((b) => {
+    buckets.forEach((b, i) => {
       const h = b.count ? Math.max(2, (b.count / most) * height) : 0;
-      const x = buckets.indexOf(b) * bar;
+      const x = i * bar;
       const g = svg("g", { class: "bar", tabindex: "0", "data-from": b.from, "data-to": b.to, "data-count": String(b.count) });
       g.append(svg("title", {}, `${b.key}: ${b.count.toLocaleString("ko-KR")}건`));
       g.append(svg("rect", { x: String(x), y: "0", width: String(bar), height: String(height), class: "hit-area" }));

@@ -4,9 +4,8 @@
 
 use axum::extract::State;
 use axum::Json;
-use time::Date;
 
-use super::params::{check_length, day, whole_number, Params};
+use super::params::{check_length, whole_number, FilterParams, Params};
 use super::{ApiError, AppState};
 use crate::config::Config;
 use crate::error::UserError;
@@ -16,44 +15,6 @@ use crate::search::{Interval, RelatedRequest, RelatedResponse, TrendRequest, Tre
 const MOST_QUERIES: usize = 5;
 /// Words, people and places returned at most, each.
 const MOST_RELATED: usize = 50;
-
-/// The filters shared with search: `source` (repeatable), `from`, `to`.
-#[derive(Default)]
-struct Filters {
-    sources: Vec<String>,
-    from: Option<Date>,
-    to: Option<Date>,
-}
-
-impl Filters {
-    /// Takes the pair when it is a filter; false when it is not.
-    fn take(&mut self, key: &str, value: &str) -> Result<bool, UserError> {
-        match key {
-            "source" if !value.trim().is_empty() => self.sources.push(value.trim().to_string()),
-            "source" => {}
-            "from" => self.from = day("from", value)?,
-            "to" => self.to = day("to", value)?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    fn check(&self) -> Result<(), UserError> {
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if from > to {
-                return Err(UserError::BadParameter(format!(
-                    "from ({from}) is after to ({to})"
-                )));
-            }
-        }
-        if self.sources.len() > 50 {
-            return Err(UserError::BadParameter(
-                "at most 50 source values".to_string(),
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// A query parameter, trimmed, checked for length; `None` when empty.
 fn query(value: &str, config: &Config) -> Result<Option<String>, UserError> {
@@ -70,7 +31,7 @@ pub fn trend_request(
     pairs: &[(String, String)],
     config: &Config,
 ) -> Result<TrendRequest, UserError> {
-    let mut filters = Filters::default();
+    let mut filters = FilterParams::default();
     let mut request = TrendRequest::default();
     for (key, value) in pairs {
         if filters.take(key, value)? {
@@ -102,7 +63,7 @@ pub fn related_request(
     pairs: &[(String, String)],
     config: &Config,
 ) -> Result<RelatedRequest, UserError> {
-    let mut filters = Filters::default();
+    let mut filters = FilterParams::default();
     let mut request = RelatedRequest {
         limit: 10,
         ..RelatedRequest::default()

@@ -38,7 +38,7 @@ pub(super) fn whole_number(name: &'static str, value: &str) -> Result<usize, Use
         })
 }
 
-pub(super) fn day(name: &str, value: &str) -> Result<Option<Date>, UserError> {
+fn day(name: &str, value: &str) -> Result<Option<Date>, UserError> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
@@ -49,6 +49,45 @@ pub(super) fn day(name: &str, value: &str) -> Result<Option<Date>, UserError> {
             "{name} must be a date like 2024-09-24, got {value:?}"
         ))
     })
+}
+
+/// The filters shared by search, the trend and related words: `source` (repeatable), `from`, `to`.
+#[derive(Debug, Default)]
+pub(super) struct FilterParams {
+    pub sources: Vec<String>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+impl FilterParams {
+    /// Takes the pair when it is a filter; false when it is not.
+    pub fn take(&mut self, key: &str, value: &str) -> Result<bool, UserError> {
+        match key {
+            "source" if !value.trim().is_empty() => self.sources.push(value.trim().to_string()),
+            "source" => {}
+            "from" => self.from = day("from", value)?,
+            "to" => self.to = day("to", value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// A range that ends before it starts, or too many publishers, is a 400.
+    pub fn check(&self) -> Result<(), UserError> {
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if from > to {
+                return Err(UserError::BadParameter(format!(
+                    "from ({from}) is after to ({to})"
+                )));
+            }
+        }
+        if self.sources.len() > 50 {
+            return Err(UserError::BadParameter(
+                "at most 50 source values".to_string(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A query longer than `server.max_query_chars` is refused wherever it is given.
@@ -99,16 +138,17 @@ pub fn search_request(
         group: config.search.group,
         ..SearchRequest::default()
     };
+    let mut filters = FilterParams::default();
     for (key, value) in pairs {
+        if filters.take(key, value)? {
+            continue;
+        }
         match key.as_str() {
             "q" => query = Some(value.as_str()),
             "limit" => request.limit = whole_number("limit", value)?,
             "offset" => request.offset = whole_number("offset", value)?,
-            "source" if !value.trim().is_empty() => request.sources.push(value.trim().to_string()),
-            "from" => request.from = day("from", value)?,
             "strict" => request.strict = flag("strict", value, false)?,
             "group" => request.group = flag("group", value, config.search.group)?,
-            "to" => request.to = day("to", value)?,
             "sort" => {
                 request.sort = match value.trim() {
                     "" | "relevance" => Sort::Relevance,
@@ -134,18 +174,10 @@ pub fn search_request(
             max: config.server.max_offset,
         });
     }
-    if let (Some(from), Some(to)) = (request.from, request.to) {
-        if from > to {
-            return Err(UserError::BadParameter(format!(
-                "from ({from}) is after to ({to})"
-            )));
-        }
-    }
-    if request.sources.len() > 50 {
-        return Err(UserError::BadParameter(
-            "at most 50 source values".to_string(),
-        ));
-    }
+    filters.check()?;
+    request.sources = filters.sources;
+    request.from = filters.from;
+    request.to = filters.to;
     request.query = query.to_string();
     request.limit = request.limit.min(config.server.max_limit);
     Ok(request)

@@ -55,6 +55,11 @@ mod types;
 mod tests;
 
 pub use engine::Engine;
+
+/// Milliseconds since `started`, to the microsecond (`took_ms`).
+fn elapsed_ms(started: std::time::Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0
+}
 pub use related::{Entity, RelatedRequest, RelatedResponse, RelatedWord};
 pub use relax::Relaxed;
 pub use trend::{Bucket, Interval, Series, TrendRequest, TrendResponse};

@@ -90,7 +90,7 @@ impl Engine {
         if response.total == 0 {
             response.did_you_mean = self.did_you_mean(&crate::normalize::query(&request.query));
         }
-        response.took_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0;
+        response.took_ms = super::elapsed_ms(started);
         Ok(response)
     }
 
@@ -124,10 +124,7 @@ impl Engine {
     fn search_text(&self, request: &SearchRequest, text: &str) -> Result<SearchResponse, Error> {
         let searcher = self.reader.searcher();
         let stats = self.stats(&searcher);
-        let filters = Filters {
-            source: self.source_filter(&request.sources),
-            date: self.date_filter(request.from, request.to),
-        };
+        let filters = self.filters(&request.sources, request.from, request.to);
         let groups = self.groups(text);
         let folds = self.folds(request);
         // Every reading is counted: the response reports its total and facets.

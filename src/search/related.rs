@@ -11,7 +11,6 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 use time::Date;
 
 use super::engine::Engine;
-use super::retrieve::Filters;
 use crate::analyzer::{Noun, NounKind};
 use crate::error::Error;
 
@@ -163,10 +162,7 @@ impl Engine {
         let started = std::time::Instant::now();
         let searcher = self.reader.searcher();
         let stats = self.stats(&searcher);
-        let filters = Filters {
-            source: self.source_filter(&request.sources),
-            date: self.date_filter(request.from, request.to),
-        };
+        let filters = self.filters(&request.sources, request.from, request.to);
         let groups = self.groups(&request.query);
         let count = |_: &super::build::Built, _| Ok(0usize);
         let (sample, tally) = self.pool.install(|| {
@@ -199,7 +195,7 @@ impl Engine {
             words,
             people: tally.entities(NounKind::Person, &skip, request.limit),
             places: tally.entities(NounKind::Place, &skip, request.limit),
-            took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0,
+            took_ms: super::elapsed_ms(started),
         })
     }
 

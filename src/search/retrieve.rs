@@ -330,6 +330,19 @@ impl Engine {
         }))
     }
 
+    /// The request's publisher and day filters as queries.
+    pub(super) fn filters(
+        &self,
+        sources: &[String],
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Filters {
+        Filters {
+            source: self.source_filter(sources),
+            date: self.date_filter(from, to),
+        }
+    }
+
     pub(super) fn source_filter(&self, sources: &[String]) -> Option<Arc<dyn Query>> {
         if sources.is_empty() {
             return None;

@@ -8,7 +8,6 @@ use time::{Date, Duration, OffsetDateTime};
 use super::engine::Engine;
 use super::facets::{self, Counts, FacetCollector};
 use super::pipeline::Totalled;
-use super::retrieve::Filters;
 use crate::error::{Error, UserError};
 
 /// Buckets one response may hold: ten years of days.
@@ -117,11 +116,12 @@ fn bucket_of(interval: Interval, day: i64) -> (i64, i64) {
         Interval::Month => {
             let date = date_of(day);
             let first = date.replace_day(1).unwrap_or(date);
+            // Past the last month a date can hold (9999-12), the bucket ends with its last day.
             let next = first
                 .checked_add(Duration::days(31))
                 .and_then(|d| d.replace_day(1).ok())
-                .unwrap_or(first);
-            (day_of(first), day_of(next))
+                .map_or(day + 31, day_of);
+            (day_of(first), next)
         }
         Interval::Day | Interval::Auto => (day, day + 1),
     }
@@ -170,10 +170,7 @@ impl Engine {
         let started = std::time::Instant::now();
         let searcher = self.reader.searcher();
         let stats = self.stats(&searcher);
-        let filters = Filters {
-            source: self.source_filter(&request.sources),
-            date: self.date_filter(request.from, request.to),
-        };
+        let filters = self.filters(&request.sources, request.from, request.to);
         let bound = self.config.exact_total_up_to;
         let collector = FacetCollector {
             sources: false,
@@ -234,7 +231,7 @@ impl Engine {
         Ok(TrendResponse {
             interval,
             series,
-            took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0,
+            took_ms: super::elapsed_ms(started),
         })
     }
 }
@@ -288,6 +285,14 @@ mod tests {
         let by_month = buckets(Interval::Month, lo, hi, &days);
         let months: Vec<(&str, u64)> = by_month.iter().map(|b| (b.key.as_str(), b.count)).collect();
         assert_eq!(months, [("2025-11", 0), ("2025-12", 24)]);
+    }
+
+    #[test]
+    fn the_last_month_a_date_can_hold_is_one_bucket() {
+        let (lo, hi) = (day_of(date!(9999 - 12 - 01)), day_of(date!(9999 - 12 - 31)));
+        let months = buckets(Interval::Month, lo, hi, &[(hi, 2.0)]);
+        let keys: Vec<(&str, u64)> = months.iter().map(|b| (b.key.as_str(), b.count)).collect();
+        assert_eq!(keys, [("9999-12", 2)]);
     }
 
     #[test]
