@@ -1,4 +1,4 @@
-// 찾아 search page: the state lives in the URL (q, source, from, to, sort, page, strict); the page renders
+// 찾아 search page: the state lives in the URL (q, source, from, to, sort, page, strict, index); the page renders
 // whatever the URL says, so links are shareable and back/forward work.
 "use strict";
 
@@ -19,6 +19,7 @@ function readState() {
     sort: p.get("sort") === "date" ? "date" : "relevance",
     page: Number.isFinite(page) && page > 0 ? Math.min(page, MAX_PAGES) : 1,
     strict: p.get("strict") === "1",
+    index: p.get("index") || "",
   };
 }
 
@@ -31,6 +32,7 @@ function pageParams(s) {
   if (s.sort === "date") p.set("sort", "date");
   if (s.page > 1) p.set("page", String(s.page));
   if (s.strict) p.set("strict", "1");
+  if (s.index) p.set("index", s.index);
   return p;
 }
 
@@ -118,7 +120,7 @@ async function search(s) {
   api.set("offset", String((s.page - 1) * PAGE_SIZE));
   let data;
   try {
-    const response = await fetch("/api/search?" + api.toString(), { signal: controller.signal });
+    const response = await fetch(apiPath("search?" + api.toString()), { signal: controller.signal });
     data = await response.json().catch(() => null);
     if (!response.ok) {
       const message = data && data.error ? data.error.message : `HTTP ${response.status}`;
@@ -236,7 +238,37 @@ function renderCorrected(s, data) {
 }
 
 function docUrl(id, q) {
-  return `/doc/${encodeURIComponent(id)}` + (q ? `?q=${encodeURIComponent(q)}` : "");
+  const parts = [];
+  if (q) parts.push(`q=${encodeURIComponent(q)}`);
+  if (chosenIndex()) parts.push(`index=${encodeURIComponent(chosenIndex())}`);
+  return `/doc/${encodeURIComponent(id)}` + (parts.length ? "?" + parts.join("&") : "");
+}
+
+// The index picker, shown only when the server has more than one index.
+async function wireIndexPicker() {
+  let listed;
+  try {
+    const response = await fetch("/api/indexes");
+    if (!response.ok) return;
+    listed = await response.json();
+  } catch {
+    return;
+  }
+  const names = (listed.indexes || []).map((i) => i.name);
+  if (names.length < 2) return;
+  const pick = $("index-pick");
+  const current = chosenIndex() || listed.default;
+  pick.replaceChildren(
+    ...names.map((name) => {
+      const label = name === listed.default ? `${name} (기본)` : name;
+      return el("option", { value: name, text: label, selected: name === current });
+    }),
+  );
+  pick.hidden = false;
+  pick.addEventListener("change", () => {
+    const index = pick.value === listed.default ? "" : pick.value;
+    go(pageUrl({ ...readState(), page: 1, index }), false);
+  });
 }
 
 // A document's url as a link target only when it is an absolute http(s) URL: anything else
@@ -401,9 +433,9 @@ async function renderDocument() {
   const q = new URLSearchParams(location.search).get("q") || "";
   $("q").value = q;
   view.replaceChildren(el("p", { text: "불러오는 중…" }));
-  const back = el("a", { href: pageUrl({ q, sources: [], from: "", to: "", sort: "relevance", page: 1 }), "data-internal": true, text: "← 검색결과로" });
+  const back = el("a", { href: pageUrl({ q, sources: [], from: "", to: "", sort: "relevance", page: 1, index: chosenIndex() }), "data-internal": true, text: "← 검색결과로" });
   try {
-    const response = await fetch(`/api/documents/${encodeURIComponent(id)}` + (q ? `?q=${encodeURIComponent(q)}` : ""));
+    const response = await fetch(apiPath(`documents/${encodeURIComponent(id)}`) + (q ? `?q=${encodeURIComponent(q)}` : ""));
     const doc = await response.json().catch(() => null);
     if (!response.ok) {
       const message = response.status === 404 ? "문서를 찾을 수 없습니다." : `문서를 불러올 수 없습니다: ${doc && doc.error ? doc.error.message : response.status}`;
@@ -476,6 +508,7 @@ function wire() {
     box.select();
   });
   window.addEventListener("popstate", render);
+  wireIndexPicker();
   render();
   if (!location.pathname.startsWith("/doc/")) box.focus();
 }

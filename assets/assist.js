@@ -3,6 +3,17 @@
 // which calls Assist.wire(box, pick) and Assist.analysis(q).
 "use strict";
 
+// The index the page searches: `index=` in the URL names one of the server's indexes; none is the
+// default. Every API path goes through apiPath, so each script asks the same index.
+function chosenIndex() {
+  return new URLSearchParams(location.search).get("index") || "";
+}
+
+function apiPath(path) {
+  const index = chosenIndex();
+  return index ? `/api/indexes/${encodeURIComponent(index)}/${path}` : `/api/${path}`;
+}
+
 const Assist = (() => {
   let timer = null;
   let controller = null;
@@ -35,7 +46,7 @@ const Assist = (() => {
     if (!q) return close(box);
     controller = new AbortController();
     try {
-      const response = await fetch(`/api/suggest?limit=8&q=${encodeURIComponent(q)}`, { signal: controller.signal });
+      const response = await fetch(apiPath(`suggest?limit=8&q=${encodeURIComponent(q)}`), { signal: controller.signal });
       const data = await response.json();
       if (box.value.trim() !== q) return;
       show(box, response.ok ? data.suggestions : []);
@@ -117,7 +128,7 @@ const Assist = (() => {
     const q = panel.dataset.q;
     if (!q || body.dataset.loaded === q) return;
     body.dataset.loaded = q;
-    const response = await fetch(`/api/analyze?text=${encodeURIComponent(q)}`);
+    const response = await fetch(apiPath(`analyze?text=${encodeURIComponent(q)}`));
     const data = await response.json().catch(() => null);
     if (!response.ok || !data) {
       body.textContent = "분석할 수 없습니다.";

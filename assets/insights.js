@@ -92,8 +92,8 @@ const Insights = (() => {
     trendParams.set("interval", "auto");
     try {
       const [trend, related] = await Promise.all([
-        fetch("/api/trend?" + trendParams, { signal }).then((r) => (r.ok ? r.json() : null)),
-        fetch("/api/related?" + p, { signal }).then((r) => (r.ok ? r.json() : null)),
+        fetch(apiPath("trend?" + trendParams), { signal }).then((r) => (r.ok ? r.json() : null)),
+        fetch(apiPath("related?" + p), { signal }).then((r) => (r.ok ? r.json() : null)),
       ]);
       if (trend) chart(trend, (from, to) => update({ from, to, page: 1 }));
       if (related) chips(related, (word) => update({ q: `${s.q} ${word}`, page: 1 }));

@@ -55,6 +55,12 @@ pub enum UserError {
     PayloadTooLarge(String),
     #[error("{0}")]
     BadPayload(String),
+    /// Something named in the path that is not there (an index, a task).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request clashes with what is there (an index that exists, a task that runs).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl UserError {
@@ -70,6 +76,8 @@ impl UserError {
             UserError::Unauthorized(_) => "unauthorized",
             UserError::PayloadTooLarge(_) => "too_large",
             UserError::BadPayload(_) => "bad_payload",
+            UserError::NotFound(_) => "not_found",
+            UserError::Conflict(_) => "conflict",
         }
     }
 }

@@ -317,6 +317,15 @@ impl Writer {
         }
     }
 
+    /// Starts merging each group of segments (`merge_plan`) in tantivy's merge threads; searches
+    /// and writes go on meanwhile. Returns the merges to wait for.
+    pub fn merge(
+        &mut self,
+        groups: &[Vec<tantivy::index::SegmentId>],
+    ) -> Vec<tantivy::FutureResult<Option<tantivy::index::SegmentMeta>>> {
+        groups.iter().map(|ids| self.writer.merge(ids)).collect()
+    }
+
     /// Commits everything written and returns what happened.
     pub fn commit(mut self) -> Result<Report, Error> {
         if let Some(table) = &self.groups {
@@ -340,8 +349,30 @@ pub fn merge_segments(
     most_mb: usize,
     at_least: usize,
 ) -> Result<(), Error> {
-    if most_mb == 0 {
+    let groups = merge_plan(index, dir, most_mb, at_least)?;
+    if groups.is_empty() {
         return Ok(());
+    }
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 16 << 20)?;
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    for ids in groups {
+        writer.merge(&ids).wait()?;
+    }
+    writer.garbage_collect_files().wait()?;
+    writer.wait_merging_threads()?;
+    Ok(())
+}
+
+/// The merges that bring the index's segments to about equal ones of at most about `most_mb` MB
+/// and at least `at_least` of them (none when it has no more segments than that).
+pub fn merge_plan(
+    index: &Index,
+    dir: &Path,
+    most_mb: usize,
+    at_least: usize,
+) -> Result<Vec<Vec<tantivy::index::SegmentId>>, Error> {
+    if most_mb == 0 {
+        return Ok(Vec::new());
     }
     // Ids only: a segment's metadata held here would keep its files from being deleted.
     let mut segments: Vec<(u32, tantivy::index::SegmentId)> = index
@@ -352,7 +383,7 @@ pub fn merge_segments(
     let bytes = dir_size(dir);
     let wanted = bytes.div_ceil((most_mb as u64) << 20).max(at_least as u64) as usize;
     if segments.len() <= wanted {
-        return Ok(());
+        return Ok(Vec::new());
     }
     // Largest first, each into the group holding the fewest documents so far.
     segments.sort_by_key(|&(docs, _)| std::cmp::Reverse(docs));
@@ -364,14 +395,11 @@ pub fn merge_segments(
         }
     }
     tracing::info!(from = segments.len(), into = wanted, "merging segments");
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, 16 << 20)?;
-    writer.set_merge_policy(Box::new(NoMergePolicy));
-    for (_, ids) in groups.into_iter().filter(|g| g.1.len() > 1) {
-        writer.merge(&ids).wait()?;
-    }
-    writer.garbage_collect_files().wait()?;
-    writer.wait_merging_threads()?;
-    Ok(())
+    Ok(groups
+        .into_iter()
+        .map(|g| g.1)
+        .filter(|ids| ids.len() > 1)
+        .collect())
 }
 
 /// Bytes of the files directly in `dir` (an index's size).

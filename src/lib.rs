@@ -6,6 +6,7 @@
 
 pub mod analyzer;
 pub mod bench;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod error;

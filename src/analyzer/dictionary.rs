@@ -42,6 +42,37 @@ pub(super) fn user_csv(setting: &str) -> Result<Option<String>, Error> {
     }))
 }
 
+/// The text of the user dictionary named by a setting (empty for none).
+pub fn user_dictionary_text(setting: &str) -> Result<String, Error> {
+    Ok(user_csv(setting)?.unwrap_or_default())
+}
+
+/// Checks a user dictionary's text before it is used: every row `surface,tag,reading` (or a full
+/// ko-dic row) that lindera accepts. The error names the first bad line.
+pub fn check_user_dictionary(csv: &str) -> Result<(), String> {
+    let dictionary = system_dictionary().map_err(|e| e.to_string())?;
+    for (n, line) in csv.lines().enumerate() {
+        let row = line.trim();
+        if row.is_empty() || row.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = row.split(',').map(str::trim).collect();
+        let shape = match fields.as_slice() {
+            [surface, tag, _] => !surface.is_empty() && !tag.is_empty(),
+            full => full.len() >= 12 && !full[0].is_empty(),
+        };
+        let built = shape && user_dictionary("", row, &dictionary).is_ok();
+        if !built {
+            return Err(format!(
+                "line {}: {row:?} is not a dictionary row: expected `surface,part-of-speech,reading` \
+                 (e.g. `딥시크,NNP,딥시크`) or a full ko-dic row",
+                n + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A user dictionary's rows, trimmed, without blank lines and `#` comments.
 fn user_rows(csv: &str) -> impl Iterator<Item = &str> {
     csv.lines()

@@ -34,10 +34,26 @@ fn list_text(setting: &str) -> Result<String, Error> {
     })
 }
 
+/// The text of the Hanja list named by a setting (empty for none).
+pub fn hanja_text(setting: &str) -> Result<String, Error> {
+    list_text(setting)
+}
+
+/// Checks a Hanja list's text; the error names the first bad line.
+pub fn check_hanja(text: &str) -> Result<(), String> {
+    Abbreviations::parse("", text)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
 impl Abbreviations {
     pub fn load(setting: &str) -> Result<Self, Error> {
+        Abbreviations::parse(setting, &list_text(setting)?)
+    }
+
+    fn parse(setting: &str, text: &str) -> Result<Self, Error> {
         let mut words = HashMap::new();
-        for (n, line) in list_text(setting)?.lines().enumerate() {
+        for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -47,7 +63,8 @@ impl Abbreviations {
             let meant: Vec<String> = fields.map(str::to_string).collect();
             if !hanja.chars().all(is_han) || meant.is_empty() {
                 return Err(ConfigError::Invalid(format!(
-                    "hanja list {setting}:{}: expected Hanja then Hangul words, got {line:?}",
+                    "hanja list {setting}{}line {}: expected Hanja then Hangul words, got {line:?}",
+                    if setting.is_empty() { "" } else { ", " },
                     n + 1
                 ))
                 .into());

@@ -36,6 +36,13 @@ pub struct IndexConfig {
     /// at least this share of its 5-character shingles (estimated Jaccard); 0 puts every document
     /// in its own group. Changing it applies to documents indexed after.
     pub group_threshold: f32,
+    /// Folder of the named indexes (one folder each, `NAME/`); the default index is `dir`.
+    pub named_dir: PathBuf,
+    /// Folder that `POST /api/indexes/{name}/snapshots` writes snapshots into.
+    pub snapshot_dir: PathBuf,
+    /// A served index that takes writes is compacted (its segments merged as `chaja index` merges
+    /// them) once no write has come for this many seconds; 0 = only on `POST …/optimize`.
+    pub compact_after_secs: u64,
 }
 
 impl Default for IndexConfig {
@@ -46,6 +53,9 @@ impl Default for IndexConfig {
             threads: 0,
             merge_segment_mb: 512,
             group_threshold: 0.51,
+            named_dir: PathBuf::from("indexes"),
+            snapshot_dir: PathBuf::from("snapshots"),
+            compact_after_secs: 60,
         }
     }
 }
@@ -302,8 +312,9 @@ impl Config {
         let n = |v: usize| v as u64;
         // tantivy's writer takes at most 8 threads and under 4 GiB of arena per thread.
         #[rustfmt::skip]
-        let whole: [(&str, u64, u64, u64); 21] = [
+        let whole: [(&str, u64, u64, u64); 22] = [
             ("index.writer_heap_mb", n(i.writer_heap_mb), 16, 4_000),
+            ("index.compact_after_secs", i.compact_after_secs, 0, 86_400 * 7),
             ("index.threads", n(i.threads), 0, 8),
             ("index.merge_segment_mb", n(i.merge_segment_mb), 0, 1_000_000),
             ("server.max_query_chars", n(srv.max_query_chars), 1, 10_000),

@@ -26,7 +26,8 @@ impl IntoResponse for ApiError {
         match &self.0 {
             Error::User(user) => {
                 let status = match user {
-                    UserError::UnknownDocument(_) => StatusCode::NOT_FOUND,
+                    UserError::UnknownDocument(_) | UserError::NotFound(_) => StatusCode::NOT_FOUND,
+                    UserError::Conflict(_) => StatusCode::CONFLICT,
                     UserError::WritesDisabled => StatusCode::FORBIDDEN,
                     UserError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
                     UserError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

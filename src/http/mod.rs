@@ -2,7 +2,10 @@
 //! loop with graceful shutdown. Handlers validate input and call `search`; they do no ranking.
 
 mod error;
+mod indexes;
+pub use indexes::{server_router, Server};
 mod metrics;
+pub use metrics::Metrics;
 mod news;
 pub use news::{related_request, trend_request};
 mod page;
@@ -34,7 +37,6 @@ use crate::config::Config;
 use crate::error::{Error, InternalError};
 use crate::live::Live;
 use crate::search::{Engine, SearchResponse, StoredDocument};
-use metrics::Metrics;
 use params::Params;
 
 /// What every handler shares.
@@ -190,9 +192,17 @@ async fn not_found() -> impl IntoResponse {
     )
 }
 
-/// Serves `router` on `listener` until SIGINT or SIGTERM.
+/// Serves one index's `router(state)` on `listener` until SIGINT or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    serve_router(listener, router(state)).await
+}
+
+/// Serves `router` on `listener` until SIGINT or SIGTERM.
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{ApiError, AppState};
+use crate::config::Config;
 use crate::error::{Error, UserError};
 use crate::ingest::{self, Article};
 use crate::live::{Change, Live};
@@ -37,10 +38,19 @@ pub struct Written {
 
 /// The live index, when the caller may write to it.
 fn authorised<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<&'a Live, ApiError> {
-    let keys = &state.config.server.api_keys;
-    let Some(live) = state.live.as_ref().filter(|_| !keys.is_empty()) else {
+    check_key(&state.config, headers)?;
+    state
+        .live
+        .as_ref()
+        .ok_or_else(|| UserError::WritesDisabled.into())
+}
+
+/// Writes and admin requests need one of the server's keys as `Authorization: Bearer <key>`.
+pub(super) fn check_key(config: &Config, headers: &HeaderMap) -> Result<(), ApiError> {
+    let keys = &config.server.api_keys;
+    if keys.is_empty() {
         return Err(UserError::WritesDisabled.into());
-    };
+    }
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -56,7 +66,7 @@ fn authorised<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<&'a Live, 
     if !matched {
         return Err(UserError::Unauthorized("the API key is not valid").into());
     }
-    Ok(live)
+    Ok(())
 }
 
 /// Constant-time equality (for equal lengths; the length of a key is not a secret worth keeping).

@@ -121,7 +121,12 @@ pub fn parse_value(value: serde_json::Value) -> Parsed {
 
 fn from_raw(raw: Raw) -> Parsed {
     let id = match raw.id {
-        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        // Kept exactly as sent: an id is a key, and the one that was written is the one that reads
+        // and deletes the document.
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+            check_id(&s)?;
+            s
+        }
         Some(serde_json::Value::Number(n)) => n.to_string(),
         Some(serde_json::Value::String(_)) | None | Some(serde_json::Value::Null) => {
             return Err("missing id".to_string())
@@ -152,6 +157,29 @@ fn from_raw(raw: Raw) -> Parsed {
         published_at,
     };
     Ok((article, left_out))
+}
+
+/// Longest id, in bytes.
+pub const MAX_ID_BYTES: usize = 512;
+
+/// Why `id` cannot be a document id: control characters (invisible, and lost or mangled in URLs, logs
+/// and terminals) and ids past `MAX_ID_BYTES`. Anything else, spaces, slashes, `%`, `?` and text in any
+/// Unicode form included, is kept exactly.
+pub fn check_id(id: &str) -> Result<(), String> {
+    if let Some(c) = id.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "id {id:?} holds the control character U+{:04X}: ids are kept exactly as sent and may \
+             not hold control characters",
+            c as u32
+        ));
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Err(format!(
+            "id of {} bytes: ids may hold at most {MAX_ID_BYTES}",
+            id.len()
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

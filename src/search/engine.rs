@@ -22,7 +22,8 @@ pub struct Engine {
     pub(super) fields: Fields,
     pub(super) analyzer: KoreanTokenizer,
     pub(super) config: SearchConfig,
-    synonyms: Arc<Synonyms>,
+    /// Shared by every clone, so a change applies to the next search everywhere.
+    synonyms: Arc<std::sync::RwLock<Arc<Synonyms>>>,
     /// The search threads, shared with tantivy's segment executor.
     pub(super) pool: Arc<rayon::ThreadPool>,
     pub(super) assist: Arc<assist::Assist>,
@@ -58,7 +59,9 @@ impl Engine {
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
-        let synonyms = Arc::new(Synonyms::load(&config.search.synonyms)?);
+        let synonyms = Arc::new(std::sync::RwLock::new(Arc::new(Synonyms::load(
+            &config.search.synonyms,
+        )?)));
         Ok(Engine {
             reader,
             fields,
@@ -69,6 +72,17 @@ impl Engine {
             assist: Arc::default(),
             shared_groups: Arc::default(),
         })
+    }
+
+    /// Replaces the query-time synonyms: the next search uses them.
+    pub fn set_synonyms(&self, synonyms: Synonyms) {
+        let mut slot = self.synonyms.write().unwrap_or_else(|p| p.into_inner());
+        *slot = Arc::new(synonyms);
+    }
+
+    /// A searcher over the latest commit the engine has loaded.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
     }
 
     /// Picks up the latest commit now instead of waiting for the reload policy.
@@ -119,7 +133,12 @@ impl Engine {
     /// The query's groups: normalised, parsed, synonyms added.
     pub(super) fn groups(&self, query: &str) -> Vec<syntax::Group> {
         let mut groups = syntax::parse(&crate::normalize::query(query));
-        self.synonyms.expand(&mut groups, &self.analyzer);
+        let synonyms = self
+            .synonyms
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        synonyms.expand(&mut groups, &self.analyzer);
         groups
     }
 

@@ -13,6 +13,7 @@ const base = process.env.CHAJA_URL || "http://127.0.0.1:8080";
 const newsroom = process.env.CHAJA_NEWSROOM_URL;
 // An index where one story was copied by three outlets (related-article groups).
 const groups = process.env.CHAJA_GROUPS_URL;
+const indexes = process.env.CHAJA_INDEXES_URL;
 const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const shots = join(dirname(fileURLToPath(import.meta.url)), "screenshots");
 mkdirSync(shots, { recursive: true });
@@ -39,7 +40,7 @@ async function newPage(viewport = { width: 1280, height: 900 }) {
   const page = await browser.newPage({ viewport, locale: "ko-KR" });
   page.on("request", (req) => {
     const url = req.url();
-    const ours = [base, newsroom, groups].some((server) => server && url.startsWith(server));
+    const ours = [base, newsroom, groups, indexes].some((server) => server && url.startsWith(server));
     if (!ours && !url.startsWith("data:")) outside.push(url);
   });
   page.on("pageerror", (err) => outside.push(`page error: ${err.message}`));
@@ -376,6 +377,37 @@ try {
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
       await phone.screenshot({ path: join(shots, "phone-groups.png"), fullPage: true });
+    });
+  }
+
+  if (indexes) {
+    await step("a server of two indexes shows a picker that searches the chosen one", async () => {
+      await page.goto(`${base}/?q=${encodeURIComponent("월드컵")}`);
+      await hits(page).first().waitFor();
+      assert.ok(await page.locator("#index-pick").isHidden(), "no picker for one index");
+      await page.goto(`${indexes}/?q=${encodeURIComponent("삼성전자")}`);
+      await hits(page).first().waitFor();
+      assert.match(await hits(page).first().getAttribute("data-id"), /^newsroom-/);
+      const pick = page.locator("#index-pick");
+      await pick.waitFor();
+      assert.deepEqual(await pick.locator("option").evaluateAll((o) => o.map((x) => x.value)), ["default", "sample"]);
+      assert.equal(await pick.inputValue(), "default");
+      await pick.selectOption("sample");
+      await page.waitForURL((url) => url.searchParams.get("index") === "sample");
+      await page.locator("#search-form input").fill("월드컵");
+      await page.locator("#search-form button[type=submit]").click();
+      await page.waitForURL((url) => url.searchParams.get("q") === "월드컵" && url.searchParams.get("index") === "sample");
+      await hits(page).first().waitFor();
+      for (const id of await hits(page).evaluateAll((h) => h.map((x) => x.dataset.id))) {
+        assert.ok(!id.startsWith("newsroom-"), `${id} is not in the sample index`);
+      }
+      const link = hits(page).first().locator("a").first();
+      assert.match(await link.getAttribute("href"), /[?&]index=sample/);
+      await link.click();
+      await page.waitForURL((url) => url.pathname.startsWith("/doc/"));
+      await page.locator("#doc-view h1").waitFor();
+      assert.equal(await page.locator("#index-pick").inputValue(), "sample");
+      await page.screenshot({ path: join(shots, "indexes.png"), fullPage: false });
     });
   }
 

@@ -4,9 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{collection, engine_of, newsroom, with_copies};
+use std::sync::Arc;
+
+use crate::support::{analyzer, collection, engine_of, newsroom, with_copies};
+use chaja::catalog::{Catalog, Served, DEFAULT};
 use chaja::config::Config;
-use chaja::http::{self, AppState};
+use chaja::http::{self, AppState, Metrics, Server};
+use chaja::indexer;
 
 fn e2e() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e")
@@ -56,6 +60,13 @@ async fn drive_the_page() {
     tokio::spawn(http::serve(listener, state));
     let story = with_copies().0;
 
+    // A fourth serving two indexes (the picker): the newsroom as the default, the collection as
+    // `sample`.
+    let data = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let indexes_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(http::serve_router(listener, two_indexes(data.path())));
+
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg("page.test.mjs")
@@ -65,6 +76,7 @@ async fn drive_the_page() {
             .env("CHAJA_GROUPS_URL", &groups_url)
             .env("CHAJA_GROUPS_QUERY", &story.title)
             .env("CHAJA_GROUPS_LEADER", &story.id)
+            .env("CHAJA_INDEXES_URL", &indexes_url)
             .env("CHROMIUM_PATH", &chromium)
             .output()
             .expect("node runs")
@@ -79,4 +91,21 @@ async fn drive_the_page() {
         "browser test failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("browser checks passed"), "{stdout}");
+}
+
+/// A read-only server of two indexes in `dir`: the newsroom (default) and the collection (`sample`).
+fn two_indexes(dir: &Path) -> axum::Router {
+    let mut config = Config::default();
+    config.index.dir = dir.join("index");
+    config.index.named_dir = dir.join("indexes");
+    let named = config.index.named_dir.join("sample");
+    for (folder, items) in [(&config.index.dir, newsroom()), (&named, collection())] {
+        let index = indexer::open_or_create(folder, &analyzer()).unwrap();
+        indexer::index_articles(&index, &config, items).unwrap();
+    }
+    let (default, thread) =
+        Served::open(DEFAULT, &config.index.dir, &config, false, |_| {}).unwrap();
+    let catalog = Arc::new(Catalog::new(config, default, thread, Arc::new(|_| {})));
+    catalog.open_named();
+    http::server_router(Server::new(catalog, Metrics::new(None)))
 }

@@ -2,6 +2,7 @@ mod api;
 mod assist;
 mod fuzz;
 mod groups;
+mod indexes;
 mod ingest;
 mod insights;
 mod live;

@@ -1,18 +1,20 @@
-//! The command line (clap derive): `index`, `serve`, `eval`, `bench`, `search`, `trend` and
-//! `related`, one function each;
+//! The command line (clap derive): `index`, `serve`, `eval`, `bench`, `search`, `trend`,
+//! `related`, `reindex` and `restore`, one function each (the operations ones in `ops`);
 //! no command serves the default index, filling it with the bundled sample first when it is empty. This is the edge where errors become
 //! `anyhow` reports and exit codes.
 
+mod ops;
+
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::{Args, Parser, Subcommand};
 
 use crate::analyzer::KoreanTokenizer;
 use crate::bench;
 use crate::config::{Config, IndexConfig};
 use crate::eval;
-use crate::http::{self, AppState};
+use crate::http;
 use crate::indexer;
 use crate::ingest;
 use crate::machine;
@@ -48,6 +50,10 @@ pub enum Command {
     Trend(TrendArgs),
     /// Print the words, people and places of the articles matching a query
     Related(RelatedArgs),
+    /// Re-analyse an index with a new user dictionary or Hanja list (no server may be writing to it)
+    Reindex(ops::ReindexArgs),
+    /// Bring back a snapshot (from POST /api/indexes/NAME/snapshots) into a new or empty folder
+    Restore(ops::RestoreArgs),
 }
 
 #[derive(Debug, Args)]
@@ -55,8 +61,11 @@ pub struct IndexArgs {
     /// Input file or folder (repeatable)
     #[arg(long = "input", short = 'i', required = true)]
     inputs: Vec<PathBuf>,
-    #[arg(long)]
+    #[arg(long, conflicts_with = "index")]
     index_dir: Option<PathBuf>,
+    /// A named index (in index.named_dir/NAME), served at /api/indexes/NAME/…
+    #[arg(long)]
+    index: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -157,14 +166,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref(), std::env::vars())?;
     let analyzer = KoreanTokenizer::new(&config.analyzer)?;
     match cli.command {
-        None => serve(config, analyzer),
-        Some(Command::Index(args)) => index(config, &analyzer, args),
+        None => ops::serve(config, analyzer),
+        Some(Command::Index(args)) => {
+            let config = ops::named(
+                with_index_dir(config, args.index_dir.clone()),
+                args.index.as_deref(),
+            )?;
+            let analyzer = ops::analyzer_for(&config, analyzer)?;
+            index(config, &analyzer, args)
+        }
+        Some(Command::Reindex(args)) => ops::reindex(config, args),
+        Some(Command::Restore(args)) => ops::restore(config, args),
         Some(Command::Serve(args)) => {
             let mut config = with_index_dir(config, args.index_dir);
             if let Some(bind) = args.bind {
                 config.server.bind = bind;
             }
-            serve(config, analyzer)
+            ops::serve(config, analyzer)
         }
         Some(Command::Eval(args)) => evaluate(config, analyzer, args),
         Some(Command::Bench(args)) => bench(&config, &analyzer, args),
@@ -177,7 +195,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// `chaja index`: writes the inputs into the index and reports what it did, its speed, the index's
 /// size and the peak memory.
 fn index(config: Config, analyzer: &KoreanTokenizer, args: IndexArgs) -> anyhow::Result<()> {
-    let config = with_index_dir(config, args.index_dir);
     let started = std::time::Instant::now();
     if let Some(message) = indexer::analyzer_settings_changed(&config.index.dir, &config.analyzer)
         .filter(|_| config.index.dir.join("meta.json").exists())
@@ -384,13 +401,16 @@ fn with_index_dir(mut config: Config, index_dir: Option<PathBuf>) -> Config {
 
 /// An engine over the existing index at `index.dir`.
 fn open_engine(config: &Config, analyzer: KoreanTokenizer) -> anyhow::Result<Engine> {
+    // The index's own lists (a user dictionary changed while it was served) apply.
+    let config = crate::catalog::resolve(&config.index.dir, config);
+    let analyzer = ops::analyzer_for(&config, analyzer)?;
     let index = indexer::open_existing(&config.index.dir, &analyzer)?;
-    Ok(Engine::new(index, analyzer, config)?)
+    Ok(Engine::new(index, analyzer, &config)?)
 }
 
 /// Fills the default index folder with the bundled sample on first run. Any other folder must hold an
 /// index already: a mistyped `--index-dir` is an error, not an empty server.
-fn first_run_sample(config: &Config, analyzer: &KoreanTokenizer) -> anyhow::Result<()> {
+pub(super) fn first_run_sample(config: &Config, analyzer: &KoreanTokenizer) -> anyhow::Result<()> {
     let dir = &config.index.dir;
     if *dir != IndexConfig::default().dir {
         return Ok(());
@@ -401,49 +421,6 @@ fn first_run_sample(config: &Config, analyzer: &KoreanTokenizer) -> anyhow::Resu
         let report = indexer::index_articles(&index, config, ingest::sample())?;
         indexer::save_analyzer_settings(dir, &config.analyzer)?;
         tracing::info!(documents = report.written(), "sample indexed");
-    }
-    Ok(())
-}
-
-fn serve(config: Config, analyzer: KoreanTokenizer) -> anyhow::Result<()> {
-    first_run_sample(&config, &analyzer)?;
-    let dir = config.index.dir.clone();
-    // A server that takes writes may start from an empty folder; a read-only one needs an index.
-    let index = if config.server.api_keys.is_empty() {
-        indexer::open_existing(&dir, &analyzer)?
-    } else {
-        let index = indexer::open_or_create(&dir, &analyzer)?;
-        if !indexer::has_analyzer_settings(&dir) {
-            indexer::save_analyzer_settings(&dir, &config.analyzer)?;
-        }
-        index
-    };
-    if let Some(message) = indexer::analyzer_settings_changed(&dir, &config.analyzer) {
-        tracing::warn!("{message}");
-    }
-    let engine = Engine::new(index.clone(), analyzer, &config)?;
-    engine.warm_suggestions();
-    let bind = config.server.bind.clone();
-    let documents = engine.num_docs();
-    let writes = !config.server.api_keys.is_empty();
-    let (state, writer) = AppState::with_writes(&index, engine, config.clone(), Some(dir.clone()))?;
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&bind)
-            .await
-            .with_context(|| format!("cannot listen on {bind}"))?;
-        tracing::info!(
-            documents,
-            writes,
-            "chaja listening on http://{}",
-            listener.local_addr()?
-        );
-        http::serve(listener, state).await?;
-        Ok::<_, anyhow::Error>(())
-    })?;
-    // Every request is answered and every handle to the writer gone: it makes its last commit.
-    if let Some(writer) = writer {
-        let _ = writer.join();
     }
     Ok(())
 }
