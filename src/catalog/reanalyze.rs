@@ -76,7 +76,15 @@ fn run(
     catalog
         .tasks
         .update(task, |t| t.total = snapshot.num_docs());
-    let progress = |done: u64| catalog.tasks.update(task, |t| t.done = done);
+    let total = snapshot.num_docs().max(1);
+    let tenth = std::cell::Cell::new(0);
+    let progress = |done: u64| {
+        catalog.tasks.update(task, |t| t.done = done);
+        if done * 10 / total > tenth.get() {
+            tenth.set(done * 10 / total);
+            tracing::info!(index = %served.name, task, done, total, "re-analysing");
+        }
+    };
     let (index, writer) = build(&served.dir, &catalog.base, list, text, &snapshot, progress)?;
     drop(snapshot);
     let (dir, base, catalog2, name, live2) = (
