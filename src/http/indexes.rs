@@ -65,6 +65,21 @@ impl Server {
         router
     }
 
+    /// Hands `request` to the default index's router.
+    pub(super) async fn forward_default(&self, request: Request) -> Response {
+        default_index(State(self.clone()), request).await
+    }
+
+    /// Deletes a named index and forgets its router.
+    pub(super) fn delete_index(&self, name: &str) -> Result<(), Error> {
+        self.catalog.delete(name)?;
+        self.routers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
+        Ok(())
+    }
+
     fn served(&self, name: &str) -> Result<Served, ApiError> {
         self.catalog
             .get(name)
@@ -97,6 +112,13 @@ pub fn server_router(server: Server) -> Router {
         .route("/api/indexes/{name}/{*rest}", axum::routing::any(scoped))
         .route("/api/tasks", get(tasks))
         .route("/api/tasks/{id}", get(task))
+        // The default index's own paths, before the Elasticsearch ones would take them.
+        .route("/api/{*rest}", axum::routing::any(default_index))
+        .route("/health", axum::routing::any(default_index))
+        .route("/metrics", axum::routing::any(default_index))
+        .route("/doc/{id}", axum::routing::any(default_index))
+        .route("/assets/{*file}", axum::routing::any(default_index))
+        .merge(super::es::routes())
         .fallback(default_index)
         .with_state(server)
 }
@@ -214,12 +236,7 @@ async fn delete(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     check_key(&server.catalog.base, &headers)?;
-    server.catalog.delete(&name)?;
-    server
-        .routers
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&name);
+    server.delete_index(&name)?;
     Ok(Json(json!({ "deleted": name })))
 }
 

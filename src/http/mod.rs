@@ -2,6 +2,7 @@
 //! loop with graceful shutdown. Handlers validate input and call `search`; they do no ranking.
 
 mod error;
+mod es;
 mod indexes;
 pub use indexes::{server_router, Server};
 mod metrics;

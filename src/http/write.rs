@@ -70,7 +70,7 @@ pub(super) fn check_key(config: &Config, headers: &HeaderMap) -> Result<(), ApiE
 }
 
 /// Constant-time equality (for equal lengths; the length of a key is not a secret worth keeping).
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

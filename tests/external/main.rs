@@ -7,6 +7,7 @@
 mod analysis;
 mod browser;
 mod disk;
+mod es_clients;
 mod seeds;
 #[allow(dead_code)]
 #[path = "../it/support.rs"]
@@ -63,6 +64,9 @@ fn main() {
         .is_none()
         .then_some("needs chromium and `npm ci` in tests/e2e");
     let mount = (!disk::can_mount()).then_some("needs the right to mount a tmpfs (root)");
+    let clients = es_clients::python()
+        .is_none()
+        .then_some("needs tests/es/.venv with elasticsearch and opensearch-py (.ci/run makes it)");
     let trials = vec![
         // Not forced under CI: a machine may forbid mounting whoever runs the tests.
         optional(
@@ -84,6 +88,11 @@ fn main() {
             "browser::search_page_in_headless_chromium",
             browser::search_page_in_headless_chromium,
             chromium,
+        ),
+        trial(
+            "es_clients::official_clients_load_search_and_analyze",
+            es_clients::official_clients_load_search_and_analyze,
+            clients,
         ),
         trial(
             "seeds::each_article_comes_first_for_its_own_subject",
