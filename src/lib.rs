@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod group;
 pub mod hangul;
 pub mod http;

@@ -63,9 +63,12 @@ impl Abbreviations {
             let meant: Vec<String> = fields.map(str::to_string).collect();
             if !hanja.chars().all(is_han) || meant.is_empty() {
                 return Err(ConfigError::Invalid(format!(
-                    "hanja list {setting}{}line {}: expected Hanja then Hangul words, got {line:?}",
-                    if setting.is_empty() { "" } else { ", " },
-                    n + 1
+                    "hanja list {}: expected Hanja then Hangul words, got {line:?}",
+                    if setting.is_empty() {
+                        format!("line {}", n + 1)
+                    } else {
+                        format!("{setting}:{}", n + 1)
+                    }
                 ))
                 .into());
             }

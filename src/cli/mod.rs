@@ -54,6 +54,8 @@ pub enum Command {
     Reindex(ops::ReindexArgs),
     /// Bring back a snapshot (from POST /api/indexes/NAME/snapshots) into a new or empty folder
     Restore(ops::RestoreArgs),
+    /// Write an index for a cluster: `opensearch` (an index template with Nori and _bulk NDJSON)
+    Export(ops::ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +179,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Reindex(args)) => ops::reindex(config, args),
         Some(Command::Restore(args)) => ops::restore(config, args),
+        Some(Command::Export(args)) => ops::export(config, args),
         Some(Command::Serve(args)) => {
             let mut config = with_index_dir(config, args.index_dir);
             if let Some(bind) = args.bind {

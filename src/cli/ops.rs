@@ -40,6 +40,24 @@ pub struct RestoreArgs {
     index: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to write: `opensearch` (an OpenSearch/Elasticsearch index template and _bulk NDJSON)
+    #[arg(value_parser = ["opensearch"])]
+    target: String,
+    /// A named index (default: the default index)
+    #[arg(long)]
+    index: Option<String>,
+    #[arg(long, conflicts_with = "index")]
+    index_dir: Option<PathBuf>,
+    /// The index's name in the cluster [default: its chaja name, or `news`]
+    #[arg(long)]
+    name: Option<String>,
+    /// Folder to write template.json and documents.ndjson into
+    #[arg(long)]
+    out: PathBuf,
+}
+
 /// `config` for the named index `name` (its folder under `index.named_dir`, with its own lists), or
 /// for `config.index.dir` (with its own lists) when no name is given.
 pub fn named(mut config: Config, name: Option<&str>) -> anyhow::Result<Config> {
@@ -149,6 +167,29 @@ pub fn restore(config: Config, args: RestoreArgs) -> anyhow::Result<()> {
         "restored {documents} documents from {} into {}",
         args.snapshot.display(),
         into.display()
+    );
+    Ok(())
+}
+
+/// `chaja export opensearch`.
+pub fn export(config: Config, args: ExportArgs) -> anyhow::Result<()> {
+    let mut config = config;
+    if let Some(dir) = args.index_dir {
+        config.index.dir = dir;
+    }
+    let config = named(config, args.index.as_deref())?;
+    let name = args
+        .name
+        .or(args.index)
+        .unwrap_or_else(|| "news".to_string());
+    let analyzer = KoreanTokenizer::new(&config.analyzer)?;
+    let index = crate::indexer::open_existing(&config.index.dir, &analyzer)?;
+    let documents = crate::export::opensearch(&name, &config, &index, &args.out)?;
+    println!(
+        "wrote {}/template.json and {documents} documents to {}/documents.ndjson (index `{name}`); \
+         see docs/opensearch.md to load them",
+        args.out.display(),
+        args.out.display()
     );
     Ok(())
 }

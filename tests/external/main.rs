@@ -8,6 +8,7 @@ mod analysis;
 mod browser;
 mod disk;
 mod es_clients;
+mod nori;
 mod seeds;
 #[allow(dead_code)]
 #[path = "../it/support.rs"]
@@ -64,6 +65,9 @@ fn main() {
         .is_none()
         .then_some("needs chromium and `npm ci` in tests/e2e");
     let mount = (!disk::can_mount()).then_some("needs the right to mount a tmpfs (root)");
+    let lucene = nori::lucene()
+        .is_none()
+        .then_some("needs java and Debian's liblucene8-java (.ci/run installs both)");
     let clients = es_clients::python()
         .is_none()
         .then_some("needs tests/es/.venv with elasticsearch and opensearch-py (.ci/run makes it)");
@@ -93,6 +97,11 @@ fn main() {
             "es_clients::official_clients_load_search_and_analyze",
             es_clients::official_clients_load_search_and_analyze,
             clients,
+        ),
+        trial(
+            "nori::the_exported_template_loads_into_lucene_nori",
+            nori::the_exported_template_loads_into_lucene_nori,
+            lucene,
         ),
         trial(
             "seeds::each_article_comes_first_for_its_own_subject",
