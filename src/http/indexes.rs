@@ -151,6 +151,10 @@ async fn scoped(
 
 /// Everything else goes to the default index, as before there were several.
 async fn default_index(State(server): State<Server>, request: Request) -> Response {
+    // The outer route's path parameters and matched path are not the index router's.
+    let (mut parts, body) = request.into_parts();
+    parts.extensions = axum::http::Extensions::new();
+    let request = Request::from_parts(parts, body);
     match server.served(catalog::DEFAULT) {
         Ok(served) => server
             .router_of(&served)

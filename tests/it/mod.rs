@@ -7,6 +7,7 @@ mod ingest;
 mod insights;
 mod live;
 mod news;
+mod operations;
 mod relevance;
 mod search;
 mod settings;

@@ -5,23 +5,26 @@
 //! `X-Elastic-Product: Elasticsearch` (the official clients check it); errors have Elasticsearch's
 //! shape, and anything not supported is a 400 naming it.
 
+mod analyze;
 mod bulk;
+mod docs;
+mod dsl;
+mod indexes;
 mod search;
 
-use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
+pub use docs::{article_of, source_of};
+
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::indexes::Server;
-use crate::catalog::{self, Analysis, List, Served};
+use crate::catalog::{self, Analysis, Served};
 use crate::error::{Error, UserError};
-use crate::ingest::{self, Article};
-use crate::live::Change;
 
 /// The Elasticsearch version chaja answers as: the 8.x clients accept it.
 const VERSION: &str = "8.11.0";
@@ -30,33 +33,42 @@ const VERSION: &str = "8.11.0";
 pub fn routes() -> Router<Server> {
     Router::new()
         .route("/", get(root).head(|| async { StatusCode::OK }))
-        .route("/_cat/indices", get(cat_indices))
-        .route("/_cat/indices/{index}", get(cat_indices))
+        .route("/_cat/indices", get(indexes::cat_indices))
+        .route("/_cat/indices/{index}", get(indexes::cat_indices))
         .route("/_bulk", post(bulk::bulk).put(bulk::bulk))
-        .route("/_analyze", get(analyze_default).post(analyze_default))
+        .route(
+            "/_analyze",
+            get(analyze::analyze_default).post(analyze::analyze_default),
+        )
         .route("/_search", get(unsupported_all).post(unsupported_all))
         .route(
             "/{index}",
-            get(get_index)
-                .head(head_index)
-                .put(create_index)
-                .delete(delete_index),
+            get(indexes::get_index)
+                .head(indexes::head_index)
+                .put(indexes::create_index)
+                .delete(indexes::delete_index),
         )
         .route("/{index}/_bulk", post(bulk::bulk_into).put(bulk::bulk_into))
-        .route("/{index}/_doc", post(post_doc))
+        .route("/{index}/_doc", post(docs::post_doc))
         .route(
             "/{index}/_doc/{id}",
-            get(get_doc)
-                .put(put_doc)
-                .post(put_doc)
-                .delete(delete_doc)
-                .head(head_doc),
+            get(docs::get_doc)
+                .put(docs::put_doc)
+                .post(docs::put_doc)
+                .delete(docs::delete_doc)
+                .head(docs::head_doc),
         )
-        .route("/{index}/_create/{id}", put(create_doc).post(create_doc))
+        .route(
+            "/{index}/_create/{id}",
+            put(docs::create_doc).post(docs::create_doc),
+        )
         .route("/{index}/_refresh", post(refresh).get(refresh))
         .route("/{index}/_search", get(search::search).post(search::search))
         .route("/{index}/_count", get(search::count).post(search::count))
-        .route("/{index}/_analyze", get(analyze).post(analyze))
+        .route(
+            "/{index}/_analyze",
+            get(analyze::analyze).post(analyze::analyze),
+        )
         .layer(SetResponseHeaderLayer::overriding(
             header::HeaderName::from_static("x-elastic-product"),
             HeaderValue::from_static("Elasticsearch"),
@@ -284,344 +296,6 @@ async fn root(State(server): State<Server>, request: Request) -> Response {
     .into_response()
 }
 
-/// `GET /_cat/indices[?format=json][&v]`.
-async fn cat_indices(
-    State(server): State<Server>,
-    index: Option<Path<String>>,
-    Query(params): Query<Vec<(String, String)>>,
-) -> Response {
-    let only = index.map(|Path(i)| i);
-    let rows: Vec<Value> = server
-        .catalog
-        .all()
-        .iter()
-        .filter(|s| only.as_deref().is_none_or(|o| o == s.name))
-        .map(|s| {
-            let info = s.info();
-            let size = format!("{:.1}kb", info.bytes as f64 / 1024.0);
-            json!({
-                "health": "green", "status": "open", "index": info.name, "uuid": info.name,
-                "pri": "1", "rep": "0", "docs.count": info.documents.to_string(),
-                "docs.deleted": "0", "store.size": size, "pri.store.size": size,
-            })
-        })
-        .collect();
-    let json_format = params.iter().any(|(k, v)| k == "format" && v == "json");
-    if json_format {
-        return Json(Value::Array(rows)).into_response();
-    }
-    let columns = [
-        "health",
-        "status",
-        "index",
-        "uuid",
-        "pri",
-        "rep",
-        "docs.count",
-        "docs.deleted",
-        "store.size",
-        "pri.store.size",
-    ];
-    let mut text = String::new();
-    if params.iter().any(|(k, _)| k == "v") {
-        text.push_str(&columns.join(" "));
-        text.push('\n');
-    }
-    for row in rows {
-        let cells: Vec<&str> = columns
-            .iter()
-            .map(|c| row[c].as_str().unwrap_or(""))
-            .collect();
-        text.push_str(&cells.join(" "));
-        text.push('\n');
-    }
-    ([(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], text).into_response()
-}
-
-async fn head_index(State(server): State<Server>, Path(index): Path<String>) -> StatusCode {
-    if server.catalog.get(&index).is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::NOT_FOUND
-    }
-}
-
-/// The fields every chaja index has, as Elasticsearch mappings.
-fn mappings() -> Value {
-    json!({"properties": {
-        "title": {"type": "text", "analyzer": "chaja_korean"},
-        "body": {"type": "text", "analyzer": "chaja_korean"},
-        "source": {"type": "keyword"},
-        "url": {"type": "keyword", "index": false},
-        "published_at": {"type": "date"},
-    }})
-}
-
-async fn get_index(
-    State(server): State<Server>,
-    Path(index): Path<String>,
-) -> EsResult<Json<Value>> {
-    let served = served(&server, &index)?;
-    Ok(Json(json!({ index.clone(): {
-        "aliases": {},
-        "mappings": mappings(),
-        "settings": {"index": {
-            "number_of_shards": "1", "number_of_replicas": "0", "provided_name": index,
-            "uuid": index, "version": {"created": "8110099"},
-            "analysis": {"chaja": served.info().analysis},
-        }},
-    }})))
-}
-
-/// `PUT /{index}`: creates a chaja index. Nori `user_dictionary_rules` in the settings become its
-/// user dictionary; mappings are accepted (chaja's fields are fixed: see `GET /{index}`).
-async fn create_index(
-    State(server): State<Server>,
-    Path(index): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> EsResult<Json<Value>> {
-    check_key(&server, &headers)?;
-    let bytes = axum::body::to_bytes(body, 1 << 20)
-        .await
-        .map_err(|_| EsError::bad("index settings over 1 MB"))?;
-    let spec: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        serde_json::from_slice(&bytes)
-            .map_err(|e| EsError::new(StatusCode::BAD_REQUEST, "parse_exception", e.to_string()))?
-    };
-    let mut rules = Vec::new();
-    collect_rules(&spec["settings"], &mut rules);
-    let lists: Vec<(List, String)> = if rules.is_empty() {
-        Vec::new()
-    } else {
-        let rows: String = rules
-            .iter()
-            .filter_map(|rule| rule.split_whitespace().next())
-            .map(|word| format!("{word},NNP,{word}\n"))
-            .collect();
-        vec![(List::UserDictionary, rows)]
-    };
-    if server.catalog.get(&index).is_some() {
-        return Err(EsError::new(
-            StatusCode::BAD_REQUEST,
-            "resource_already_exists_exception",
-            format!("index [{index}] already exists"),
-        ));
-    }
-    let catalog = server.catalog.clone();
-    let name = index.clone();
-    tokio::task::spawn_blocking(move || catalog.create(&name, &Analysis::default(), &lists))
-        .await
-        .map_err(|e| EsError::bad(e.to_string()))??;
-    Ok(Json(
-        json!({"acknowledged": true, "shards_acknowledged": true, "index": index}),
-    ))
-}
-
-/// Every `user_dictionary_rules` list under `settings`.
-fn collect_rules(value: &Value, rules: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map {
-                if key == "user_dictionary_rules" {
-                    rules.extend(
-                        inner
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|r| r.as_str().map(str::to_string)),
-                    );
-                } else {
-                    collect_rules(inner, rules);
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|i| collect_rules(i, rules)),
-        _ => {}
-    }
-}
-
-async fn delete_index(
-    State(server): State<Server>,
-    Path(index): Path<String>,
-    headers: HeaderMap,
-) -> EsResult<Json<Value>> {
-    check_key(&server, &headers)?;
-    served(&server, &index)?;
-    server.delete_index(&index)?;
-    Ok(Json(json!({"acknowledged": true})))
-}
-
-/// An Elasticsearch `_source` as a chaja article with the id `id`.
-pub fn article_of(id: &str, source: &Value) -> Result<Article, String> {
-    let Some(fields) = source.as_object() else {
-        return Err("the document must be a JSON object".to_string());
-    };
-    let pick = |names: &[&str]| names.iter().find_map(|n| fields.get(*n)).cloned();
-    let mut doc = Map::new();
-    doc.insert("id".to_string(), Value::String(id.to_string()));
-    for (field, names) in [
-        ("title", &["title", "headline"][..]),
-        ("body", &["body", "content", "text", "message"][..]),
-        ("source", &["source", "publisher"][..]),
-        ("url", &["url", "link"][..]),
-        (
-            "published_at",
-            &["published_at", "date", "@timestamp", "published"][..],
-        ),
-    ] {
-        if let Some(value) = pick(names) {
-            doc.insert(field.to_string(), value);
-        }
-    }
-    ingest::parse_value(Value::Object(doc)).map(|(article, _)| article)
-}
-
-/// A stored document as an Elasticsearch `_source`.
-pub fn source_of(doc: &crate::search::StoredDocument) -> Value {
-    json!({
-        "title": doc.title, "body": doc.body, "source": doc.source,
-        "url": doc.url, "published_at": doc.published_at,
-    })
-}
-
-fn doc_meta(index: &str, id: &str, result: &str) -> Value {
-    json!({
-        "_index": index, "_id": id, "_version": 1, "result": result,
-        "_shards": {"total": 1, "successful": 1, "failed": 0},
-        "_seq_no": 0, "_primary_term": 1,
-    })
-}
-
-/// Writes one document; `create` refuses an id that exists.
-async fn write_one(
-    server: &Server,
-    index: &str,
-    id: String,
-    body: Body,
-    create: bool,
-) -> EsResult<(StatusCode, Json<Value>)> {
-    let served = served_or_created(server, index)?;
-    let live = served.live.clone().ok_or(UserError::WritesDisabled)?;
-    let limit = server.catalog.base.server.max_document_kb << 11;
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        EsError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "content_too_long_exception",
-            "document too large",
-        )
-    })?;
-    let source: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        EsError::new(
-            StatusCode::BAD_REQUEST,
-            "mapper_parsing_exception",
-            e.to_string(),
-        )
-    })?;
-    let article = article_of(&id, &source)
-        .map_err(|e| EsError::new(StatusCode::BAD_REQUEST, "mapper_parsing_exception", e))?;
-    let exists = served.engine.document(&id).is_ok();
-    if create && exists {
-        return Err(EsError::new(
-            StatusCode::CONFLICT,
-            "version_conflict_engine_exception",
-            format!("[{id}]: version conflict, document already exists"),
-        ));
-    }
-    live.apply(Change::Upsert(vec![article])).await?;
-    let (status, result) = if exists {
-        (StatusCode::OK, "updated")
-    } else {
-        (StatusCode::CREATED, "created")
-    };
-    Ok((status, Json(doc_meta(index, &id, result))))
-}
-
-async fn put_doc(
-    State(server): State<Server>,
-    Path((index, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Body,
-) -> EsResult<(StatusCode, Json<Value>)> {
-    check_key(&server, &headers)?;
-    write_one(&server, &index, id, body, false).await
-}
-
-async fn create_doc(
-    State(server): State<Server>,
-    Path((index, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Body,
-) -> EsResult<(StatusCode, Json<Value>)> {
-    check_key(&server, &headers)?;
-    write_one(&server, &index, id, body, true).await
-}
-
-async fn post_doc(
-    State(server): State<Server>,
-    Path(index): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> EsResult<(StatusCode, Json<Value>)> {
-    check_key(&server, &headers)?;
-    write_one(&server, &index, bulk::new_id(), body, true).await
-}
-
-async fn get_doc(
-    State(server): State<Server>,
-    Path((index, id)): Path<(String, String)>,
-) -> EsResult<(StatusCode, Json<Value>)> {
-    let served = served(&server, &index)?;
-    let found = served
-        .engine
-        .on_search_threads(move |engine| engine.document(&id).map_err(|_| id))
-        .await?;
-    Ok(match found {
-        Ok(doc) => (
-            StatusCode::OK,
-            Json(json!({
-                "_index": index, "_id": doc.id, "_version": 1, "_seq_no": 0, "_primary_term": 1,
-                "found": true, "_source": source_of(&doc),
-            })),
-        ),
-        Err(id) => (
-            StatusCode::NOT_FOUND,
-            Json(json!({"_index": index, "_id": id, "found": false})),
-        ),
-    })
-}
-
-async fn head_doc(
-    State(server): State<Server>,
-    Path((index, id)): Path<(String, String)>,
-) -> StatusCode {
-    match server.catalog.get(&index) {
-        Some(served) if served.engine.document(&id).is_ok() => StatusCode::OK,
-        _ => StatusCode::NOT_FOUND,
-    }
-}
-
-async fn delete_doc(
-    State(server): State<Server>,
-    Path((index, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> EsResult<(StatusCode, Json<Value>)> {
-    check_key(&server, &headers)?;
-    let served = served(&server, &index)?;
-    let live = served.live.clone().ok_or(UserError::WritesDisabled)?;
-    let applied = live.apply(Change::Delete(id.clone())).await?;
-    Ok(if applied.deleted {
-        (StatusCode::OK, Json(doc_meta(&index, &id, "deleted")))
-    } else {
-        (
-            StatusCode::NOT_FOUND,
-            Json(doc_meta(&index, &id, "not_found")),
-        )
-    })
-}
-
 /// `_refresh`: nothing to do, a write is searchable when it is acknowledged.
 async fn refresh(State(server): State<Server>, Path(index): Path<String>) -> EsResult<Json<Value>> {
     served(&server, &index)?;
@@ -634,75 +308,4 @@ async fn unsupported_all() -> EsError {
     EsError::unsupported(
         "searching every index at once is not supported: name one (/{index}/_search)",
     )
-}
-
-async fn analyze_default(State(server): State<Server>, body: Body) -> EsResult<Json<Value>> {
-    analyze(State(server), Path(catalog::DEFAULT.to_string()), body).await
-}
-
-/// `_analyze`: chaja's analysis in Elasticsearch's token format; `explain` adds each token's part of
-/// speech as Nori reports it.
-async fn analyze(
-    State(server): State<Server>,
-    Path(index): Path<String>,
-    body: Body,
-) -> EsResult<Json<Value>> {
-    let served = served(&server, &index)?;
-    let bytes = axum::body::to_bytes(body, 1 << 20)
-        .await
-        .map_err(|_| EsError::bad("text over 1 MB"))?;
-    let request: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| EsError::new(StatusCode::BAD_REQUEST, "parse_exception", e.to_string()))?;
-    for key in request.as_object().into_iter().flatten().map(|(k, _)| k) {
-        if !["text", "explain", "analyzer", "field", "attributes"].contains(&key.as_str()) {
-            return Err(EsError::unsupported(format!(
-                "[_analyze] does not support [{key}]"
-            )));
-        }
-    }
-    let texts: Vec<String> = match &request["text"] {
-        Value::String(t) => vec![t.clone()],
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|t| t.as_str().map(str::to_string))
-            .collect(),
-        _ => return Err(EsError::bad("[text] is missing")),
-    };
-    let explain = request["explain"].as_bool().unwrap_or(false);
-    let mut tokens = Vec::new();
-    let mut base = 0;
-    for text in &texts {
-        let morphemes = served.engine.analyze(text);
-        for morpheme in morphemes {
-            let start = base + utf16_len(&text[..morpheme.start.min(text.len())]);
-            let end = base + utf16_len(&text[..morpheme.end.min(text.len())]);
-            for indexed in &morpheme.indexed {
-                let mut token = json!({
-                    "token": indexed.term, "start_offset": start, "end_offset": end,
-                    "type": "word", "position": indexed.position,
-                });
-                if explain {
-                    token["leftPOS"] = json!(morpheme.pos);
-                    token["rightPOS"] = json!(morpheme.pos);
-                    token["posType"] = json!(if morpheme.pos.contains('+') {
-                        "INFLECT"
-                    } else {
-                        "MORPHEME"
-                    });
-                    token["kind"] = json!(indexed.kind);
-                }
-                tokens.push(token);
-            }
-        }
-        base += utf16_len(text) + 1;
-    }
-    Ok(Json(if explain {
-        json!({"detail": {"custom_analyzer": false, "analyzer": {"name": "chaja_korean", "tokens": tokens}}})
-    } else {
-        json!({ "tokens": tokens })
-    }))
-}
-
-fn utf16_len(text: &str) -> usize {
-    text.encode_utf16().count()
 }
