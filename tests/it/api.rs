@@ -348,8 +348,8 @@ async fn page_and_assets_are_served_from_the_binary() {
     for (uri, kind, needle) in [
         ("/", "text/html", "type=\"search\" name=\"q\""),
         ("/doc/kowikinews-0001", "text/html", "/assets/app.js"),
-        ("/assets/app.js", "text/javascript", "/api/search?"),
-        ("/assets/assist.js", "text/javascript", "/api/suggest?"),
+        ("/assets/app.js", "text/javascript", "apiPath(\"search?"),
+        ("/assets/assist.js", "text/javascript", "apiPath(`suggest?"),
         ("/assets/style.css", "text/css", "mark"),
     ] {
         let response = router(sample_state())

@@ -307,7 +307,7 @@ async fn two_hundred_small_batches_are_compacted_to_a_segment_per_core() {
 #[test]
 fn kill_9_during_a_reanalysis_leaves_one_complete_generation() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let mut port = free_port();
     let mut server = start(dir.path(), port);
     let sample: Vec<Value> = chaja::ingest::sample()
         .map(|a| {
@@ -366,6 +366,7 @@ fn kill_9_during_a_reanalysis_leaves_one_complete_generation() {
         writer.join().unwrap();
         acknowledged.extend(acked.lock().unwrap().iter().cloned());
 
+        port = free_port();
         server = start(dir.path(), port);
         let (_, info) = http(port, "GET", "/api/indexes/default", "").unwrap();
         let info: Value = serde_json::from_str(&info).unwrap();

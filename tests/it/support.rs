@@ -265,18 +265,25 @@ pub fn start(dir: &std::path::Path, port: u16) -> Child {
         .env("CHAJA_LOG", "warn")
         .env_remove("CHAJA_INDEX_DIR")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        // Beside, not in, the folder: a test may fill its disk.
+        .stderr(std::fs::File::create(serve_log(port)).unwrap())
         .spawn()
         .unwrap();
     let started = Instant::now();
     while http(port, "GET", "/health", "").map(|(s, _)| s) != Some(200) {
         assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not start"
+            started.elapsed() < Duration::from_secs(60),
+            "the server did not start: {}",
+            std::fs::read_to_string(serve_log(port)).unwrap_or_default()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
     child
+}
+
+/// Where the real binary on `port` logs.
+fn serve_log(port: u16) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("chaja-test-serve-{port}.log"))
 }
 
 /// One request over a fresh connection: the status and the body, or `None` if the server is gone.
