@@ -9,6 +9,9 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| EnvFilter::new("info,tantivy=warn")),
         )
         .with_writer(std::io::stderr)
+        // A log that cannot be written (its disk full) must not fail the request that logged:
+        // tracing-subscriber would report it with eprintln!, which panics then.
+        .log_internal_errors(false)
         .init();
     chaja::cli::run(cli)
 }

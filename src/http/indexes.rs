@@ -154,8 +154,17 @@ async fn default_index(State(server): State<Server>, request: Request) -> Respon
     // The outer route's path parameters and matched path are not the index router's.
     let (mut parts, body) = request.into_parts();
     parts.extensions = axum::http::Extensions::new();
+    // The page of a named index (`/?index=NAME`, `/doc/{id}?index=NAME`) is rendered by its own router,
+    // so its footer counts that index's articles.
+    let chosen = parts
+        .uri
+        .query()
+        .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "index"))
+        .map(|(_, v)| v.into_owned())
+        .filter(|name| server.catalog.get(name).is_some())
+        .unwrap_or_else(|| catalog::DEFAULT.to_string());
     let request = Request::from_parts(parts, body);
-    match server.served(catalog::DEFAULT) {
+    match server.served(&chosen) {
         Ok(served) => server
             .router_of(&served)
             .oneshot(request)

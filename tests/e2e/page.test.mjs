@@ -401,6 +401,15 @@ try {
       for (const id of await hits(page).evaluateAll((h) => h.map((x) => x.dataset.id))) {
         assert.ok(!id.startsWith("newsroom-"), `${id} is not in the sample index`);
       }
+      // The footer speaks of the chosen index: its articles, and the sample's credit it holds.
+      await page.reload();
+      await hits(page).first().waitFor();
+      assert.match(await page.locator("footer").innerText(), /위키뉴스/);
+      await page.goto(`${indexes}/?q=${encodeURIComponent("삼성전자")}`);
+      await hits(page).first().waitFor();
+      assert.doesNotMatch(await page.locator("footer").innerText(), /위키뉴스/);
+      await page.goto(`${indexes}/?q=${encodeURIComponent("월드컵")}&index=sample`);
+      await hits(page).first().waitFor();
       const link = hits(page).first().locator("a").first();
       assert.match(await link.getAttribute("href"), /[?&]index=sample/);
       await link.click();

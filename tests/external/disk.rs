@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{free_port, http, start};
+use crate::support::{free_port, http, start_logging_to};
 
 /// A tmpfs of `mb` MB mounted on a fresh folder, unmounted when dropped (before the folder goes).
 struct Tmpfs {
@@ -72,7 +72,9 @@ fn batch(prefix: &str) -> String {
 pub fn a_full_disk_refuses_writes_with_507_while_searches_go_on() {
     let disk = Tmpfs::mount(24).expect("a tmpfs can be mounted (needs root)");
     let port = free_port();
-    let mut server = start(disk.path(), port);
+    // Its log on the same disk: a log it cannot write must not fail requests either.
+    let log = disk.path().join("serve.log");
+    let mut server = start_logging_to(disk.path(), port, &log);
     let ok = http(port, "POST", "/api/documents", &batch("before")).expect("server answers");
     assert_eq!(ok.0, 200, "{}", ok.1);
 

@@ -252,6 +252,11 @@ pub const KEY: &str = "test-key-0123456789";
 
 /// The real binary serving `dir` with writes on, on `port`, once `/health` answers.
 pub fn start(dir: &std::path::Path, port: u16) -> Child {
+    start_logging_to(dir, port, &serve_log(port))
+}
+
+/// `start`, its log (stderr) written to `log`.
+pub fn start_logging_to(dir: &std::path::Path, port: u16, log: &std::path::Path) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_chaja"))
         .args([
             "serve",
@@ -265,8 +270,7 @@ pub fn start(dir: &std::path::Path, port: u16) -> Child {
         .env("CHAJA_LOG", "warn")
         .env_remove("CHAJA_INDEX_DIR")
         .stdout(Stdio::null())
-        // Beside, not in, the folder: a test may fill its disk.
-        .stderr(std::fs::File::create(serve_log(port)).unwrap())
+        .stderr(std::fs::File::create(log).unwrap())
         .spawn()
         .unwrap();
     let started = Instant::now();
@@ -274,14 +278,14 @@ pub fn start(dir: &std::path::Path, port: u16) -> Child {
         assert!(
             started.elapsed() < Duration::from_secs(60),
             "the server did not start: {}",
-            std::fs::read_to_string(serve_log(port)).unwrap_or_default()
+            std::fs::read_to_string(log).unwrap_or_default()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
     child
 }
 
-/// Where the real binary on `port` logs.
+/// Where the real binary on `port` logs by default: beside, not in, the folder it serves.
 fn serve_log(port: u16) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("chaja-test-serve-{port}.log"))
 }
