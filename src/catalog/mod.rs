@@ -291,6 +291,8 @@ pub struct Catalog {
     pub base: Config,
     served: RwLock<BTreeMap<String, Served>>,
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    /// Held while an index is created, so two requests creating one name do not race.
+    creating: Mutex<()>,
     pub tasks: tasks::Tasks,
     on_commit: OnCommit,
 }
@@ -309,6 +311,7 @@ impl Catalog {
             base,
             served: RwLock::new(served),
             threads: Mutex::new(thread.into_iter().collect()),
+            creating: Mutex::new(()),
             tasks: tasks::Tasks::default(),
             on_commit,
         }
@@ -388,6 +391,7 @@ impl Catalog {
         lists: &[(List, String)],
     ) -> Result<Served, Error> {
         check_name(name)?;
+        let _one_at_a_time = self.creating.lock().unwrap_or_else(|p| p.into_inner());
         if self.read().contains_key(name) || self.dir_of(name).exists() {
             return Err(UserError::Conflict(format!("an index named {name:?} exists")).into());
         }

@@ -363,3 +363,31 @@ async fn document_ids_are_kept_exactly_as_sent_or_refused() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn elasticsearch_writes_create_their_index_once_even_at_the_same_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (catalog, router) = server_in(dir.path(), 0);
+    let doc =
+        |id: &str| json!({"title": "첫 기사", "body": format!("{NEW_WORD} 기사 {id}")}).to_string();
+    let (a, b) = tokio::join!(
+        call(&router, "PUT", "/wire/_doc/1", true, doc("1")),
+        call(&router, "PUT", "/wire/_doc/2", true, doc("2")),
+    );
+    assert_eq!(
+        (a.0, b.0),
+        (StatusCode::CREATED, StatusCode::CREATED),
+        "{} {}",
+        a.1,
+        b.1
+    );
+    let (status, found) = call(&router, "GET", "/wire/_doc/2", false, Body::empty()).await;
+    assert_eq!(
+        (status, found["found"].clone()),
+        (StatusCode::OK, json!(true))
+    );
+    let (status, _) = call(&router, "PUT", "/wire/_doc/3", false, doc("3")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "writes need the key");
+    drop(router);
+    catalog.close();
+}

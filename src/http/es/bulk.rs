@@ -189,7 +189,7 @@ async fn apply(server: &Server, actions: &[Action]) -> Vec<(Value, u16)> {
     let Some(first) = actions.first() else {
         return Vec::new();
     };
-    let served = match served_or_created(server, &first.index) {
+    let served = match served_or_created(server, &first.index).await {
         Ok(served) => served,
         Err(e) => {
             return actions

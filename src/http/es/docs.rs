@@ -63,7 +63,7 @@ pub(super) async fn write_one(
     body: Body,
     create: bool,
 ) -> EsResult<(StatusCode, Json<Value>)> {
-    let served = served_or_created(server, index)?;
+    let served = served_or_created(server, index).await?;
     let live = served.live.clone().ok_or(UserError::WritesDisabled)?;
     let limit = server.catalog.base.server.max_document_kb << 11;
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {

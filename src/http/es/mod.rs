@@ -250,11 +250,22 @@ pub fn served(server: &Server, index: &str) -> EsResult<Served> {
 
 /// The served index, created with chaja's defaults when a write names one that does not exist
 /// (Elasticsearch's `action.auto_create_index`).
-pub fn served_or_created(server: &Server, index: &str) -> EsResult<Served> {
+pub async fn served_or_created(server: &Server, index: &str) -> EsResult<Served> {
     match served(server, index) {
         Err(e) if e.status == StatusCode::NOT_FOUND => {
             catalog::check_name(index)?;
-            Ok(server.catalog.create(index, &Analysis::default(), &[])?)
+            let (catalog, name) = (server.catalog.clone(), index.to_string());
+            let created = tokio::task::spawn_blocking(move || {
+                catalog.create(&name, &Analysis::default(), &[])
+            })
+            .await
+            .map_err(|e| EsError::bad(e.to_string()))?;
+            match created {
+                Ok(served) => Ok(served),
+                // Two first writes at once: the other request created it.
+                Err(_) if server.catalog.get(index).is_some() => served(server, index),
+                Err(error) => Err(error.into()),
+            }
         }
         other => other,
     }
