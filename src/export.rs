@@ -8,13 +8,10 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use serde_json::{json, Value};
-use tantivy::schema::Value as _;
-use tantivy::TantivyDocument;
 
 use crate::catalog::List;
 use crate::config::{Config, Decompound};
 use crate::error::Error;
-use crate::schema::Fields;
 
 /// Nori's part-of-speech tags (`org.apache.lucene.analysis.ko.POS.Tag`); ko-dic's finer endings and
 /// particles (`EF`, `JKS`, …) are `E` and `J` there.
@@ -42,11 +39,7 @@ pub fn nori_stop_tags(tags: &[String]) -> Vec<String> {
 
 /// The user dictionary's words as Nori `user_dictionary_rules` (one word per rule).
 pub fn nori_rules(csv: &str) -> Vec<String> {
-    let mut rules: Vec<String> = csv
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split(',').next())
+    let mut rules: Vec<String> = crate::analyzer::user_surfaces(csv)
         .map(|w| w.trim().to_string())
         .filter(|w| !w.is_empty() && !w.contains(char::is_whitespace))
         .collect();
@@ -160,43 +153,19 @@ pub fn opensearch(
         .map_err(|e| crate::error::InternalError::Task(e.to_string()))?;
     std::fs::write(out.join("template.json"), pretty + "\n")?;
     let searcher = index.reader()?.searcher();
-    let f = Fields::of(index)?;
     let mut writer = BufWriter::new(std::fs::File::create(out.join("documents.ndjson"))?);
-    let mut written = 0;
-    for segment in searcher.segment_readers() {
-        let store = segment.get_store_reader(64)?;
-        let alive = segment.alive_bitset();
-        for doc in 0..segment.max_doc() {
-            if alive.is_some_and(|a| !a.is_alive(doc)) {
-                continue;
-            }
-            let stored: TantivyDocument = store.get(doc)?;
-            let text = |field| {
-                stored
-                    .get_first(field)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            };
-            let Some(id) = text(f.id) else { continue };
-            let published_at = stored
-                .get_first(f.published_at)
-                .and_then(|v| v.as_datetime())
-                .and_then(|d| {
-                    time::OffsetDateTime::from_unix_timestamp(d.into_timestamp_secs()).ok()
-                })
-                .map(crate::kst::format_rfc3339);
-            let action = json!({"index": {"_index": name, "_id": id}});
-            let source = json!({
-                "title": text(f.title).unwrap_or_default(),
-                "body": text(f.body).unwrap_or_default(),
-                "source": text(f.source),
-                "url": text(f.url),
-                "published_at": published_at,
-            });
-            writeln!(writer, "{action}\n{source}")?;
-            written += 1;
-        }
-    }
+    let written = crate::indexer::for_each_stored(&searcher, |article| {
+        let action = json!({"index": {"_index": name, "_id": article.id}});
+        let source = json!({
+            "title": article.title,
+            "body": article.body,
+            "source": article.source,
+            "url": article.url,
+            "published_at": article.published_at.map(crate::kst::format_rfc3339),
+        });
+        writeln!(writer, "{action}\n{source}")?;
+        Ok(())
+    })?;
     writer.flush()?;
     Ok(written)
 }

@@ -402,6 +402,54 @@ pub fn merge_plan(
         .collect())
 }
 
+/// Reads every live document of `searcher` back as the article it was written from (title and body
+/// as normalised) and hands it to `each`; returns how many were read. Re-analysis and export use it.
+pub fn for_each_stored(
+    searcher: &Searcher,
+    mut each: impl FnMut(Article) -> Result<(), Error>,
+) -> Result<u64, Error> {
+    let fields = Fields::of(searcher.index())?;
+    let mut read = 0;
+    for segment in searcher.segment_readers() {
+        let store = segment.get_store_reader(64)?;
+        let alive = segment.alive_bitset();
+        for doc in 0..segment.max_doc() {
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            let stored: TantivyDocument = store.get(doc)?;
+            if let Some(article) = stored_article(&stored, &fields) {
+                each(article)?;
+                read += 1;
+            }
+        }
+    }
+    Ok(read)
+}
+
+/// A stored document as an article; `None` without an id or body.
+fn stored_article(stored: &TantivyDocument, f: &Fields) -> Option<Article> {
+    use tantivy::schema::Value;
+    let text = |field| {
+        stored
+            .get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let published_at = stored
+        .get_first(f.published_at)
+        .and_then(|v| v.as_datetime())
+        .and_then(|d| time::OffsetDateTime::from_unix_timestamp(d.into_timestamp_secs()).ok());
+    Some(Article {
+        id: text(f.id)?,
+        title: text(f.title).unwrap_or_default(),
+        body: text(f.body)?,
+        source: text(f.source),
+        url: text(f.url),
+        published_at,
+    })
+}
+
 /// Bytes of the files directly in `dir` (an index's size).
 pub fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)

@@ -127,10 +127,7 @@ impl Live {
         &self,
         work: impl FnOnce(&mut Desk) -> T + Send + 'static,
     ) -> Result<T, Error> {
-        let (done, result) = oneshot::channel();
-        let job = Job::Control(Box::new(move |desk: &mut Desk| {
-            let _ = done.send(work(desk));
-        }));
+        let (job, result) = control_job(work);
         self.queue.send(job).await.map_err(|_| stopped())?;
         result.await.map_err(|_| stopped().into())
     }
@@ -140,10 +137,7 @@ impl Live {
         &self,
         work: impl FnOnce(&mut Desk) -> T + Send + 'static,
     ) -> Result<T, Error> {
-        let (done, result) = oneshot::channel();
-        let job = Job::Control(Box::new(move |desk: &mut Desk| {
-            let _ = done.send(work(desk));
-        }));
+        let (job, result) = control_job(work);
         self.queue.blocking_send(job).map_err(|_| stopped())?;
         result.blocking_recv().map_err(|_| stopped().into())
     }
@@ -168,6 +162,17 @@ impl Live {
             .map_err(|_| stopped())?;
         applied.await.map_err(|_| stopped())?
     }
+}
+
+/// `work` as a control job, and where its result will come.
+fn control_job<T: Send + 'static>(
+    work: impl FnOnce(&mut Desk) -> T + Send + 'static,
+) -> (Job, oneshot::Receiver<T>) {
+    let (done, result) = oneshot::channel();
+    let job = Job::Control(Box::new(move |desk: &mut Desk| {
+        let _ = done.send(work(desk));
+    }));
+    (job, result)
 }
 
 fn stopped() -> InternalError {

@@ -81,7 +81,7 @@ fn user_rows(csv: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The surfaces (first fields) of a user dictionary's rows.
-pub(super) fn user_surfaces(csv: &str) -> impl Iterator<Item = &str> {
+pub fn user_surfaces(csv: &str) -> impl Iterator<Item = &str> {
     user_rows(csv).filter_map(|l| l.split(',').next())
 }
 

@@ -28,11 +28,12 @@ use crate::error::Error;
 pub use bigram::BigramTokenizer;
 pub use cuts::KO_DIC_SPACED;
 use cuts::{Batch, Cuts};
+pub use dictionary::user_surfaces;
 pub use dictionary::{
     check_user_dictionary, user_dictionary_fingerprint, user_dictionary_text,
     BUILTIN_USER_DICTIONARY,
 };
-use dictionary::{system_dictionary, user_csv, user_dictionary, user_surfaces};
+use dictionary::{system_dictionary, user_csv, user_dictionary};
 pub(crate) use emit::is_word_char;
 use emit::{Details, Emitter};
 pub use explain::{Indexed, Morpheme};

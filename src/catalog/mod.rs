@@ -82,11 +82,7 @@ impl List {
                 analyzer::user_dictionary_text(&config.analyzer.user_dictionary)
             }
             List::Hanja => analyzer::hanja_text(&config.analyzer.hanja),
-            List::Synonyms => Ok(match config.search.synonyms.trim() {
-                "" => String::new(),
-                crate::config::BUILTIN => crate::search::BUILTIN_SYNONYMS.to_string(),
-                path => std::fs::read_to_string(path)?,
-            }),
+            List::Synonyms => crate::search::Synonyms::text(&config.search.synonyms),
         }
     }
 }

@@ -8,17 +8,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use tantivy::schema::Value;
-use tantivy::{Index, Searcher, TantivyDocument};
+use tantivy::{Index, Searcher};
 
 use super::{generation, resolve, save_list, Catalog, List, Served, ANALYSIS_FILE};
 use crate::analyzer::KoreanTokenizer;
 use crate::config::Config;
 use crate::error::{Error, InternalError, UserError};
 use crate::indexer::{self, Writer};
-use crate::ingest::Article;
 use crate::live::{Change, Live};
-use crate::schema::Fields;
 use crate::search::Engine;
 
 /// The kind of its tasks.
@@ -146,25 +143,15 @@ pub fn build(
     let analyzer = KoreanTokenizer::new(&config.analyzer)?;
     let index = indexer::open_or_create(&next, &analyzer)?;
     let mut writer = Writer::new(&index, &config)?;
-    let fields = Fields::of(snapshot.index())?;
     let mut done = 0u64;
-    for segment in snapshot.segment_readers() {
-        let store = segment.get_store_reader(64)?;
-        let alive = segment.alive_bitset();
-        for doc in 0..segment.max_doc() {
-            if alive.is_some_and(|a| !a.is_alive(doc)) {
-                continue;
-            }
-            let stored: TantivyDocument = store.get(doc)?;
-            if let Some(article) = article_of(&stored, &fields) {
-                writer.add(article)?;
-            }
-            done += 1;
-            if done.is_multiple_of(1000) {
-                progress(done);
-            }
+    indexer::for_each_stored(snapshot, |article| {
+        writer.add(article)?;
+        done += 1;
+        if done.is_multiple_of(1000) {
+            progress(done);
         }
-    }
+        Ok(())
+    })?;
     progress(done);
     writer.commit_and_continue()?;
     Ok((index, writer))
@@ -201,28 +188,6 @@ pub fn complete(
     indexer::save_analyzer_settings(&next, &resolve(dir, base).analyzer)?;
     generation::mark_ready(&next)?;
     generation::swap(dir)
-}
-
-/// A stored document back as the article it was written from (title and body as normalised).
-fn article_of(stored: &TantivyDocument, f: &Fields) -> Option<Article> {
-    let text = |field| {
-        stored
-            .get_first(field)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
-    let published_at = stored
-        .get_first(f.published_at)
-        .and_then(|v| v.as_datetime())
-        .and_then(|d| time::OffsetDateTime::from_unix_timestamp(d.into_timestamp_secs()).ok());
-    Some(Article {
-        id: text(f.id)?,
-        title: text(f.title).unwrap_or_default(),
-        body: text(f.body)?,
-        source: text(f.source),
-        url: text(f.url),
-        published_at,
-    })
 }
 
 /// `chaja reindex`: the same re-analysis offline, on an index no server is writing to.

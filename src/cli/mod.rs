@@ -170,11 +170,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => ops::serve(config, analyzer),
         Some(Command::Index(args)) => {
+            let built_from = config.analyzer.clone();
             let config = ops::named(
                 with_index_dir(config, args.index_dir.clone()),
                 args.index.as_deref(),
             )?;
-            let analyzer = ops::analyzer_for(&config, analyzer)?;
+            let analyzer = ops::analyzer_for(&config, &built_from, analyzer)?;
             index(config, &analyzer, args)
         }
         Some(Command::Reindex(args)) => ops::reindex(config, args),
@@ -405,8 +406,9 @@ fn with_index_dir(mut config: Config, index_dir: Option<PathBuf>) -> Config {
 /// An engine over the existing index at `index.dir`.
 fn open_engine(config: &Config, analyzer: KoreanTokenizer) -> anyhow::Result<Engine> {
     // The index's own lists (a user dictionary changed while it was served) apply.
+    let built_from = &config.analyzer;
     let config = crate::catalog::resolve(&config.index.dir, config);
-    let analyzer = ops::analyzer_for(&config, analyzer)?;
+    let analyzer = ops::analyzer_for(&config, built_from, analyzer)?;
     let index = indexer::open_existing(&config.index.dir, &analyzer)?;
     Ok(Engine::new(index, analyzer, &config)?)
 }

@@ -68,11 +68,13 @@ pub fn named(mut config: Config, name: Option<&str>) -> anyhow::Result<Config> {
     Ok(catalog::resolve(&config.index.dir.clone(), &config))
 }
 
-/// The analyzer for `config`: `analyzer` when it was built from the same settings.
-pub fn analyzer_for(config: &Config, analyzer: KoreanTokenizer) -> anyhow::Result<KoreanTokenizer> {
-    let base = Config::load(None, std::iter::empty::<(String, String)>()).ok();
-    let same = base.is_some_and(|b| b.analyzer == config.analyzer);
-    if same {
+/// The analyzer for `config`: `analyzer` when it was built from the same settings (`built_from`).
+pub fn analyzer_for(
+    config: &Config,
+    built_from: &crate::config::AnalyzerConfig,
+    analyzer: KoreanTokenizer,
+) -> anyhow::Result<KoreanTokenizer> {
+    if config.analyzer == *built_from {
         return Ok(analyzer);
     }
     Ok(KoreanTokenizer::new(&config.analyzer)?)

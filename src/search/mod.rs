@@ -55,7 +55,7 @@ mod types;
 mod tests;
 
 pub use engine::Engine;
-pub use synonyms::{Synonyms, BUILTIN_SYNONYMS};
+pub use synonyms::Synonyms;
 
 /// Milliseconds since `started`, to the microsecond (`took_ms`).
 fn elapsed_ms(started: std::time::Instant) -> f64 {

@@ -20,18 +20,21 @@ pub struct Synonyms {
 impl Synonyms {
     /// The list named by the `search.synonyms` setting.
     pub fn load(setting: &str) -> Result<Synonyms, Error> {
+        Ok(Synonyms::parse(&Synonyms::text(setting)?))
+    }
+
+    /// The text of the list the `search.synonyms` setting names (empty for none).
+    pub fn text(setting: &str) -> Result<String, Error> {
         match setting.trim() {
-            "" => Ok(Synonyms::default()),
-            BUILTIN => Ok(Synonyms::parse(BUILTIN_SYNONYMS)),
-            path => std::fs::read_to_string(path)
-                .map(|text| Synonyms::parse(&text))
-                .map_err(|source| {
-                    ConfigError::Read {
-                        path: path.into(),
-                        source,
-                    }
-                    .into()
-                }),
+            "" => Ok(String::new()),
+            BUILTIN => Ok(BUILTIN_SYNONYMS.to_string()),
+            path => std::fs::read_to_string(path).map_err(|source| {
+                ConfigError::Read {
+                    path: path.into(),
+                    source,
+                }
+                .into()
+            }),
         }
     }
 

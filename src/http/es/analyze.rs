@@ -48,10 +48,13 @@ pub(super) async fn analyze(
     let mut tokens = Vec::new();
     let mut base = 0;
     for text in &texts {
-        let morphemes = served.engine.analyze(text);
-        for morpheme in morphemes {
-            let start = base + utf16_len(&text[..morpheme.start.min(text.len())]);
-            let end = base + utf16_len(&text[..morpheme.end.min(text.len())]);
+        // The morphemes' byte offsets are into the text as analysed (normalised); offsets that fall
+        // inside a character of it count to its end rather than panicking.
+        let analysed = crate::normalize::query(text);
+        let offset = |byte: usize| utf16_len(analysed.get(..byte).unwrap_or(&analysed));
+        for morpheme in served.engine.analyze(text) {
+            let start = base + offset(morpheme.start);
+            let end = base + offset(morpheme.end);
             for indexed in &morpheme.indexed {
                 let mut token = json!({
                     "token": indexed.term, "start_offset": start, "end_offset": end,
@@ -70,7 +73,7 @@ pub(super) async fn analyze(
                 tokens.push(token);
             }
         }
-        base += utf16_len(text) + 1;
+        base += utf16_len(&analysed) + 1;
     }
     Ok(Json(if explain {
         json!({"detail": {"custom_analyzer": false, "analyzer": {"name": "chaja_korean", "tokens": tokens}}})
