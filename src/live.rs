@@ -302,15 +302,13 @@ fn apply(
 }
 
 /// Starts merging the segments of the desk's index as `chaja index` leaves them (at most
-/// `index.merge_segment_mb` each, one per core at least); returns the merges, which run in tantivy's
+/// `index.merge_segment_mb` each); returns the merges, which run in tantivy's
 /// merge threads while searches and writes go on.
 pub fn compact(desk: &mut Desk) -> Result<Vec<Merge>, Error> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let plan = crate::indexer::merge_plan(
         &desk.index,
         &desk.config.index.dir,
         desk.config.index.merge_segment_mb,
-        cores,
     )?;
     Ok(desk.writer.merge(&plan))
 }

@@ -180,8 +180,7 @@ pub fn complete(
     }
     writer.commit()?;
     let next = generation::staging(dir);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    indexer::merge_segments(&index, &next, base.index.merge_segment_mb, cores)?;
+    indexer::merge_segments(&index, &next, base.index.merge_segment_mb)?;
     // Checked readable before it replaces anything.
     index.reader()?.reload()?;
     drop(index);

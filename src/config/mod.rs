@@ -28,9 +28,9 @@ pub struct IndexConfig {
     /// Indexing threads; 0 means one per core (at most 8).
     pub threads: usize,
     /// A bulk `chaja index` ends by merging the index into segments of at most about this many MB
-    /// (at least one per core): every search pays each segment its term lookups, and a merge maps
-    /// the files it reads, so this bounds the memory of the merge. 0 leaves the segments as they
-    /// are.
+    /// (a smaller index into one): every search pays each segment its term lookups, and a merge
+    /// maps the files it reads, so this bounds the memory of the merges (run side by side while
+    /// they read no more than this). 0 leaves the segments as they are.
     pub merge_segment_mb: usize,
     /// Related-article groups: a new document joins the group of an earlier one whose body shares
     /// at least this share of its 5-character shingles (estimated Jaccard); 0 puts every document

@@ -233,9 +233,9 @@ fn merging_leaves_fewer_segments_the_same_documents_and_no_stale_files() {
     let before = ids(&engine(), "대통령 선거");
     let files_before = files();
     // 0 MB means no merge (`index.merge_segment_mb = 0`).
-    indexer::merge_segments(&index, &path, 0, 2).unwrap();
+    indexer::merge_segments(&index, &path, 0).unwrap();
     assert_eq!(segments(&index), segments_before);
-    indexer::merge_segments(&index, &path, 1, 2).unwrap();
+    indexer::merge_segments(&index, &path, 1).unwrap();
     let after = segments(&index);
     assert!((2..segments_before).contains(&after), "{after} segments");
     assert_eq!(engine().num_docs(), articles.len() as u64);

@@ -242,9 +242,8 @@ async fn a_snapshot_under_writes_holds_every_document_acknowledged_before_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_hundred_small_batches_are_compacted_to_a_segment_per_core() {
+async fn two_hundred_small_batches_are_compacted_into_one_segment() {
     let dir = tempfile::tempdir().unwrap();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (catalog, router) = server_in(dir.path(), 1);
     let (status, _) = call(&router, "PUT", "/api/indexes/feed", true, Body::empty()).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -262,16 +261,14 @@ async fn two_hundred_small_batches_are_compacted_to_a_segment_per_core() {
     }
     let (_, info) = call(&router, "GET", "/api/indexes/feed", false, Body::empty()).await;
     let fed = info["segments"].as_u64().unwrap() as usize;
-    assert!(
-        fed > cores + 1,
-        "a write-fed index has many segments: {fed}"
-    );
+    assert!(fed > 2, "a write-fed index has many segments: {fed}");
     // Quiet for a second: compacted in the background.
     let started = Instant::now();
     loop {
         tokio::time::sleep(Duration::from_millis(200)).await;
         let (_, info) = call(&router, "GET", "/api/indexes/feed", false, Body::empty()).await;
-        if info["segments"].as_u64().unwrap() as usize <= cores + 1 {
+        // One, and the newest commit's when it came after the plan.
+        if info["segments"].as_u64().unwrap() <= 2 {
             assert_eq!(info["documents"], 600);
             break;
         }
@@ -290,7 +287,7 @@ async fn two_hundred_small_batches_are_compacted_to_a_segment_per_core() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{optimized}");
-    assert!(optimized["segments"].as_u64().unwrap() as usize <= cores + 1);
+    assert_eq!(optimized["segments"], 1, "{optimized}");
     let (_, found) = call(
         &router,
         "GET",

@@ -22,6 +22,9 @@ use crate::ingest::{self, Article};
 use crate::normalize;
 use crate::schema::{self, Fields};
 
+mod merge;
+pub use merge::{merge_plan, merge_segments};
+
 /// File in the index folder recording the analyzer settings the index was built with.
 const SETTINGS_FILE: &str = "chaja-analyzer.json";
 
@@ -341,67 +344,6 @@ impl Writer {
     }
 }
 
-/// Merges the index's segments into about equal ones of at most about `most_mb` MB each, and at
-/// least `at_least` of them; one merge at a time, so only one merge's files are mapped at once.
-pub fn merge_segments(
-    index: &Index,
-    dir: &Path,
-    most_mb: usize,
-    at_least: usize,
-) -> Result<(), Error> {
-    let groups = merge_plan(index, dir, most_mb, at_least)?;
-    if groups.is_empty() {
-        return Ok(());
-    }
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, 16 << 20)?;
-    writer.set_merge_policy(Box::new(NoMergePolicy));
-    for ids in groups {
-        writer.merge(&ids).wait()?;
-    }
-    writer.garbage_collect_files().wait()?;
-    writer.wait_merging_threads()?;
-    Ok(())
-}
-
-/// The merges that bring the index's segments to about equal ones of at most about `most_mb` MB
-/// and at least `at_least` of them (none when it has no more segments than that).
-pub fn merge_plan(
-    index: &Index,
-    dir: &Path,
-    most_mb: usize,
-    at_least: usize,
-) -> Result<Vec<Vec<tantivy::index::SegmentId>>, Error> {
-    if most_mb == 0 {
-        return Ok(Vec::new());
-    }
-    // Ids only: a segment's metadata held here would keep its files from being deleted.
-    let mut segments: Vec<(u32, tantivy::index::SegmentId)> = index
-        .searchable_segment_metas()?
-        .iter()
-        .map(|m| (m.max_doc(), m.id()))
-        .collect();
-    let bytes = dir_size(dir);
-    let wanted = bytes.div_ceil((most_mb as u64) << 20).max(at_least as u64) as usize;
-    if segments.len() <= wanted {
-        return Ok(Vec::new());
-    }
-    // Largest first, each into the group holding the fewest documents so far.
-    segments.sort_by_key(|&(docs, _)| std::cmp::Reverse(docs));
-    let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); wanted];
-    for &(docs, id) in &segments {
-        if let Some(group) = groups.iter_mut().min_by_key(|g| g.0) {
-            group.0 += u64::from(docs);
-            group.1.push(id);
-        }
-    }
-    tracing::info!(from = segments.len(), into = wanted, "merging segments");
-    Ok(groups
-        .into_iter()
-        .map(|g| g.1)
-        .filter(|ids| ids.len() > 1)
-        .collect())
-}
-
 /// Reads every live document of `searcher` back as the article it was written from (title and body
 /// as normalised) and hands it to `each`; returns how many were read. Re-analysis and export use it.
 pub fn for_each_stored(
@@ -464,16 +406,6 @@ pub fn dir_size(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-/// Gives the memory the indexing threads freed back to the system before the final merge maps its
-/// files (glibc keeps it for reuse otherwise).
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free pages of the allocator's heaps to the system.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// Indexes every input path into the index at `config.index.dir`, with a progress bar.
 pub fn index_paths(
     inputs: &[PathBuf],
@@ -513,9 +445,7 @@ pub fn index_paths(
     progress.finish_and_clear();
     let report = writer.commit()?;
     if report.written() > 0 {
-        release_freed_memory();
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        merge_segments(&index, dir, config.index.merge_segment_mb, cores)?;
+        merge_segments(&index, dir, config.index.merge_segment_mb)?;
     }
     if report.written() > 0 && dir.join("meta.json").exists() {
         save_analyzer_settings(dir, &config.analyzer)?;
