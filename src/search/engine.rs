@@ -24,7 +24,8 @@ pub struct Engine {
     pub(super) config: SearchConfig,
     /// Shared by every clone, so a change applies to the next search everywhere.
     synonyms: Arc<std::sync::RwLock<Arc<Synonyms>>>,
-    /// The search threads, shared with tantivy's segment executor.
+    /// The search threads, shared with tantivy's segment executor when the index has several
+    /// segments.
     pub(super) pool: Arc<rayon::ThreadPool>,
     pub(super) assist: Arc<assist::Assist>,
     /// The groups with more than one article, for the searcher generation they were read from.
@@ -53,7 +54,15 @@ impl Engine {
             .build()
             .map_err(|e| InternalError::Threads(e.to_string()))?;
         let pool = Arc::new(pool);
-        index.set_executor(tantivy::Executor::ThreadPool(pool.clone()));
+        // An index of one segment (what `chaja index` leaves up to `index.merge_segment_mb`) is
+        // searched on the thread that runs the search: handing its one segment to the pool only woke
+        // another thread (KorQuAD questions 0.93× in-process, 0.97× over HTTP). Several segments are
+        // searched a segment per search thread. Chosen when the engine opens the index.
+        index.set_executor(if index.searchable_segment_metas()?.len() > 1 {
+            tantivy::Executor::ThreadPool(pool.clone())
+        } else {
+            tantivy::Executor::SingleThread
+        });
         let fields = Fields::of(&index)?;
         let reader = index
             .reader_builder()
