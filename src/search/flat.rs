@@ -10,13 +10,14 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::query::{Bm25Weight, EnableScoring, Query, Weight};
 use tantivy::schema::Field;
 use tantivy::schema::IndexRecordOption::WithFreqs;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, Term};
 
 use super::build::boosted_term;
 use super::stats::Stats;
+use super::sum::SumQuery;
 use super::top::SharedTopDocs;
 use crate::config::SearchConfig;
 use crate::error::Error;
@@ -25,35 +26,45 @@ use crate::error::Error;
 /// when it is this many times rarer than `search.rare_term_ratio` asks of a word.
 const BIGRAM_RARITY: f32 = 5.0;
 
-/// Terms whose scores add up, each with its boost.
+/// Terms whose scores add up, each with its boost: the documents holding any of the first
+/// `finders` are found, and every term adds to their scores.
 #[derive(Debug, Clone, Default)]
-pub struct FlatTerms(pub Vec<(Term, f32)>);
+pub struct FlatTerms {
+    pub terms: Vec<(Term, f32)>,
+    pub finders: usize,
+}
+
+/// The best `k` of a flat sum.
+pub struct FlatTop {
+    /// Best first.
+    pub hits: Vec<(Score, DocAddress)>,
+    /// Every matching document is among them.
+    pub complete: bool,
+    /// Every one holds a finding term (otherwise the caller checks).
+    pub counted: bool,
+}
 
 /// One of the terms, with its boost.
 type Boosted<'a> = &'a (Term, f32);
 
 impl FlatTerms {
-    /// Any of `terms`, scoring the sum of their scores.
-    fn query(terms: &[Boosted]) -> Box<dyn Query> {
-        let clauses = terms
-            .iter()
-            .map(|(t, boost)| (Occur::Should, boosted_term(t, *boost, WithFreqs)))
-            .collect();
-        Box::new(BooleanQuery::new(clauses))
+    /// Any of the first `finders` of `terms`, scoring the sum of all their scores.
+    fn query(terms: &[Boosted], finders: usize) -> Box<dyn Query> {
+        let terms = terms.iter().map(|(t, boost)| (t.clone(), *boost)).collect();
+        Box::new(SumQuery::new(terms, finders))
     }
 
-    /// The best `k` documents by their sum, best first; `true` when every matching document is
-    /// among them.
+    /// The best `k` documents by their sum.
     pub fn top_k(
         &self,
         stats: &Stats,
         bigram: Field,
         k: usize,
         config: &SearchConfig,
-    ) -> Result<(Vec<(Score, DocAddress)>, bool), Error> {
+    ) -> Result<FlatTop, Error> {
         let searcher = stats.searcher();
         let docs = stats.num_docs().max(1) as f32;
-        let (rare, common): (Vec<Boosted>, Vec<Boosted>) = self.0.iter().partition(|(t, _)| {
+        let (rare, common): (Vec<Boosted>, Vec<Boosted>) = self.terms.iter().partition(|(t, _)| {
             let share = if t.field() == bigram {
                 config.rare_term_ratio / BIGRAM_RARITY
             } else {
@@ -68,14 +79,22 @@ impl FlatTerms {
             && two_phases_pay(stats, &common, depth)
         {
             if let Some(top) = by_candidates(stats, &rare, &common, k, depth)? {
-                return Ok((top, false));
+                return Ok(FlatTop {
+                    hits: top,
+                    complete: false,
+                    counted: false,
+                });
             }
         }
-        let all: Vec<Boosted> = self.0.iter().collect();
+        let all: Vec<Boosted> = self.terms.iter().collect();
         let top = SharedTopDocs::new(k);
-        let found = searcher.search_with_statistics_provider(&*Self::query(&all), &top, stats)?;
-        let complete = found.len() < k;
-        Ok((found, complete))
+        let query = Self::query(&all, self.finders);
+        let found = searcher.search_with_statistics_provider(&*query, &top, stats)?;
+        Ok(FlatTop {
+            complete: found.len() < k,
+            hits: found,
+            counted: true,
+        })
     }
 }
 
@@ -95,7 +114,11 @@ fn by_candidates(
 ) -> Result<Option<Vec<(Score, DocAddress)>>, Error> {
     let searcher = stats.searcher();
     let top = SharedTopDocs::new(depth);
-    let found = searcher.search_with_statistics_provider(&*FlatTerms::query(rare), &top, stats)?;
+    let found = searcher.search_with_statistics_provider(
+        &*FlatTerms::query(rare, rare.len()),
+        &top,
+        stats,
+    )?;
     let every_rare = found.len() < depth;
     let mut scored = add_scores(stats, common, found)?;
     let enough = !every_rare
@@ -244,22 +267,25 @@ mod tests {
 
     fn terms(body: Field, rare_boost: f32) -> FlatTerms {
         let term = |w: &str, boost| (Term::from_field_text(body, w), boost);
-        FlatTerms(vec![
-            term("r1", rare_boost),
-            term("r2", rare_boost),
-            term("c1", 1.0),
-            term("c2", 1.0),
-            term("c3", 1.0),
-        ])
+        FlatTerms {
+            terms: vec![
+                term("r1", rare_boost),
+                term("r2", rare_boost),
+                term("c1", 1.0),
+                term("c2", 1.0),
+                term("c3", 1.0),
+            ],
+            finders: 5,
+        }
     }
 
     /// The plain query's top `k`: every document holding any term, scored by the sum.
     fn plain(stats: &Stats, flat: &FlatTerms, k: usize) -> Vec<(Score, DocAddress)> {
-        let all: Vec<Boosted> = flat.0.iter().collect();
+        let all: Vec<Boosted> = flat.terms.iter().collect();
         let top = SharedTopDocs::new(k);
         stats
             .searcher()
-            .search_with_statistics_provider(&*FlatTerms::query(&all), &top, stats)
+            .search_with_statistics_provider(&*FlatTerms::query(&all, all.len()), &top, stats)
             .unwrap()
     }
 
@@ -273,7 +299,7 @@ mod tests {
 
     fn split<'a>(stats: &Stats, flat: &'a FlatTerms) -> (Vec<Boosted<'a>>, Vec<Boosted<'a>>) {
         let docs = stats.num_docs() as f32;
-        flat.0
+        flat.terms
             .iter()
             .partition(|(t, _)| stats.doc_freq(t) as f32 / docs <= 0.05)
     }
@@ -316,8 +342,8 @@ mod tests {
             rare_term_ratio: 0.05,
             ..SearchConfig::default()
         };
-        let (top, _) = flat.top_k(stats, bigram, 5, &config).unwrap();
-        assert_same(&top, &plain(stats, flat, 5));
+        let top = flat.top_k(stats, bigram, 5, &config).unwrap();
+        assert_same(&top.hits, &plain(stats, flat, 5));
     }
 
     #[test]

@@ -45,6 +45,7 @@ mod rerank;
 mod retrieve;
 mod snippet;
 mod stats;
+mod sum;
 pub mod synonyms;
 pub mod syntax;
 mod top;

@@ -174,7 +174,8 @@ impl Engine {
     }
 
     /// The best `k` documents by score, under `filters` (stages 1–3): for a query with flat terms
-    /// and no filters, through `FlatTerms::top_k`, keeping the documents its count query matches.
+    /// and no filters, through `FlatTerms::top_k`, keeping the documents its count query matches
+    /// (the one-pass sum finds only those; the two-phase candidates are checked).
     pub(super) fn top_k(
         &self,
         stats: &Stats,
@@ -185,12 +186,15 @@ impl Engine {
         let searcher = stats.searcher();
         // Filters would leave the flat terms to wade through documents they reject.
         if let Some(flat) = built.flat.as_ref().filter(|_| filters.is_empty()) {
-            let (top, seen_all) =
-                flat.top_k(stats, self.fields.bigram, with_margin(k), &self.config)?;
-            let scoring = EnableScoring::disabled_from_searcher(searcher);
-            let required = built.count.weight(scoring)?;
-            let mut kept = flat::matching(searcher, &*required, top)?;
-            if kept.len() >= k || seen_all {
+            let top = flat.top_k(stats, self.fields.bigram, with_margin(k), &self.config)?;
+            let mut kept = if top.counted {
+                top.hits
+            } else {
+                let scoring = EnableScoring::disabled_from_searcher(searcher);
+                let required = built.count.weight(scoring)?;
+                flat::matching(searcher, &*required, top.hits)?
+            };
+            if kept.len() >= k || top.complete {
                 kept.truncate(k);
                 return Ok(kept);
             }

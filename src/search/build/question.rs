@@ -59,7 +59,16 @@ impl Builder<'_> {
             )))
         };
         // The bigrams alone find more documents than `query`, which `count` leaves out.
-        let flat = FlatTerms(word_terms.into_iter().chain(gram_terms).collect());
+        // Found as `count` finds them: through the words, or the bigrams when no word is left.
+        let finders = if word_terms.is_empty() {
+            gram_terms.len()
+        } else {
+            word_terms.len()
+        };
+        let flat = FlatTerms {
+            terms: word_terms.into_iter().chain(gram_terms).collect(),
+            finders,
+        };
         // The words find the documents; the bigrams add to their scores.
         let query: Box<dyn Query> = if scored.is_empty() || gram_clauses.is_empty() {
             Box::new(BooleanQuery::new(
