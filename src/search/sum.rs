@@ -222,9 +222,16 @@ impl Cursor {
         loop {
             let docs = self.block.docs();
             let mut i = self.at;
-            while i < docs.len() && docs[i] < end {
-                window.add(docs[i] - start, self.score(i), self.finds);
-                i += 1;
+            if self.finds {
+                while i < docs.len() && docs[i] < end {
+                    window.add_found(docs[i] - start, self.score(i));
+                    i += 1;
+                }
+            } else {
+                while i < docs.len() && docs[i] < end {
+                    window.add(docs[i] - start, self.score(i));
+                    i += 1;
+                }
             }
             if i < docs.len() || docs.is_empty() {
                 self.at = i;
@@ -236,23 +243,32 @@ impl Cursor {
     }
 }
 
-/// The summed scores of a window of documents, the documents any term was found in, and those a
+/// The summed scores of a window of documents (0 where no term was found), and the documents a
 /// finding term was found in.
 struct Window {
     scores: Vec<Score>,
     found: Vec<u64>,
-    found_by_finder: Vec<u64>,
 }
 
 impl Window {
-    fn add(&mut self, at: DocId, score: Score, finds: bool) {
+    fn add(&mut self, at: DocId, score: Score) {
+        self.scores[at as usize] += score;
+    }
+
+    fn add_found(&mut self, at: DocId, score: Score) {
         let at = at as usize;
         self.scores[at] += score;
-        let (word, bit) = (at / 64, 1 << (at % 64));
-        self.found[word] |= bit;
-        if finds {
-            self.found_by_finder[word] |= bit;
-        }
+        self.found[at / 64] |= 1 << (at % 64);
+    }
+
+    /// Which of the 64 documents from `64 × word` score above `threshold`.
+    fn above(&self, word: usize, threshold: Score) -> u64 {
+        self.scores[word * 64..(word + 1) * 64]
+            .iter()
+            .enumerate()
+            .fold(0, |mask, (i, &score)| {
+                mask | (u64::from(score > threshold) << i)
+            })
     }
 }
 
@@ -266,7 +282,6 @@ fn sum_over_windows(
     let mut window = Window {
         scores: vec![0.0; WINDOW],
         found: vec![0; WINDOW / 64],
-        found_by_finder: vec![0; WINDOW / 64],
     };
     loop {
         let start = cursors.iter().map(Cursor::doc).min().unwrap_or(TERMINATED);
@@ -277,19 +292,24 @@ fn sum_over_windows(
         for cursor in &mut cursors {
             cursor.drain(start, end, &mut window);
         }
+        // Found by a finding term and above the threshold (compared 64 at a time; the threshold
+        // only rises, so each candidate is compared again with the current one).
         for word in 0..window.found.len() {
-            let mut bits = std::mem::take(&mut window.found[word]);
-            let finders = std::mem::take(&mut window.found_by_finder[word]);
+            let found = std::mem::take(&mut window.found[word]);
+            if found == 0 {
+                continue;
+            }
+            let mut bits = found & window.above(word, threshold);
             while bits != 0 {
-                let bit = bits & bits.wrapping_neg();
                 let at = word * 64 + bits.trailing_zeros() as usize;
-                bits ^= bit;
-                let score = std::mem::take(&mut window.scores[at]);
-                if finders & bit != 0 && score > threshold {
+                bits &= bits - 1;
+                let score = window.scores[at];
+                if score > threshold {
                     threshold = callback(start + at as DocId, score);
                 }
             }
         }
+        window.scores.fill(0.0);
     }
 }
 
