@@ -27,6 +27,10 @@ use super::build::boosted_term;
 /// array this long, then the documents are visited in order.
 const WINDOW: usize = 1 << 14;
 
+/// A term without frequencies scores its postings from a table by field length when it has at
+/// least this many.
+const TABLE_FROM: u32 = 1024;
+
 /// The documents holding any of the first `finders` terms, scoring the sum of every term's BM25
 /// score, each times its boost (a question is found through its words; its bigrams add to the
 /// score of what the words found).
@@ -163,7 +167,8 @@ struct Cursor {
     at: usize,
     norms: FieldNormReader,
     weight: Bm25Weight,
-    /// Without frequencies: the score by field length (every posting counts once).
+    /// Without frequencies and over many postings: the score by field length (every posting
+    /// counts once).
     by_norm: Option<Box<[Score; 256]>>,
     finds: bool,
 }
@@ -182,7 +187,8 @@ impl Cursor {
             .fieldnorms_readers()
             .get_field(field)?
             .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
-        let by_norm = (!scored.freqs).then(|| {
+        // A table pays for its 256 scores only over many postings.
+        let by_norm = (!scored.freqs && block.doc_freq() >= TABLE_FROM).then(|| {
             let mut table = Box::new([0.0; 256]);
             for (id, score) in table.iter_mut().enumerate() {
                 *score = scored.weight.score(id as u8, 1);
