@@ -30,6 +30,8 @@ pub struct Engine {
     pub(super) assist: Arc<assist::Assist>,
     /// The groups with more than one article, for the searcher generation they were read from.
     pub(super) shared_groups: Arc<super::fold::SharedGroups>,
+    /// Each searched segment's publishers and days, for counting facets.
+    pub(super) facet_values: Arc<super::facet_values::FacetValues>,
 }
 
 impl Engine {
@@ -80,6 +82,7 @@ impl Engine {
             pool,
             assist: Arc::default(),
             shared_groups: Arc::default(),
+            facet_values: Arc::default(),
         })
     }
 

@@ -2,12 +2,14 @@
 //! fast fields in one pass; past a bound, estimated from samples spread over the index.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::Weight;
 use tantivy::{DateTime, DocId, DocSet, Score, SegmentOrdinal, SegmentReader};
+
+use super::facet_values::{SegmentValues, NO_DAY, NO_SOURCE};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FacetValue {
@@ -33,6 +35,8 @@ pub struct FacetCollector {
     pub sources: bool,
     pub months: bool,
     pub bound: Option<Bound>,
+    /// Each segment's publishers and days, by segment ordinal (`Engine::facet_values`).
+    pub values: Vec<Arc<SegmentValues>>,
 }
 
 /// Exact counting up to `limit` matches, over an index of `docs` documents.
@@ -80,16 +84,15 @@ const DENSE_DAYS: i64 = 100_000;
 /// One segment's counts; a document counts `weight` (1, or more for a sampled one).
 pub struct SegmentCounts {
     total: f64,
-    /// Absent when the segment has no value to count, so such documents cost nothing.
-    source: Option<(StrColumn, Column<u64>)>,
-    date: Option<Column<DateTime>>,
+    values: Arc<SegmentValues>,
+    /// Whether publishers and days are counted (each only when the segment has values for it).
+    sources: bool,
+    months: bool,
     by_ord: Vec<f64>,
     days: Days,
-    ords: Vec<Option<u64>>,
-    dates: Vec<Option<DateTime>>,
 }
 
-fn kst_day(date: DateTime) -> i64 {
+pub(super) fn kst_day(date: DateTime) -> i64 {
     crate::kst::day_number(date.into_timestamp_secs())
 }
 
@@ -99,43 +102,34 @@ impl Collector for FacetCollector {
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
-        segment: &SegmentReader,
+        segment_ord: SegmentOrdinal,
+        _: &SegmentReader,
     ) -> tantivy::Result<SegmentCounts> {
-        let fast = segment.fast_fields();
-        let source = if self.sources {
-            fast.str("source")?.filter(|c| c.num_terms() > 0).map(|c| {
-                let ords = c.ords().clone();
-                (c, ords)
-            })
-        } else {
-            None
-        };
-        let date = if self.months {
-            Some(fast.date("published_at")?).filter(|c| c.values.num_vals() > 0)
-        } else {
-            None
-        };
-        let days = match &date {
-            Some(c) if kst_day(c.max_value()) - kst_day(c.min_value()) < DENSE_DAYS => {
-                let first = kst_day(c.min_value());
-                let len = kst_day(c.max_value()) - first + 1;
-                Days::Dense {
-                    first,
-                    counts: vec![0.0; usize::try_from(len).unwrap_or(0)],
-                }
-            }
+        let values = self
+            .values
+            .get(segment_ord as usize)
+            .cloned()
+            .ok_or_else(|| tantivy::TantivyError::InternalError("no facet values".into()))?;
+        let sources = self.sources && values.source.is_some();
+        let months = self.months && values.days.is_some();
+        let days = match values.days.as_ref().filter(|_| months) {
+            Some(d) if d.last - d.first < DENSE_DAYS => Days::Dense {
+                first: d.first,
+                counts: vec![0.0; usize::try_from(d.last - d.first + 1).unwrap_or(0)],
+            },
             _ => Days::Sparse(HashMap::new()),
         };
-        let terms = source.as_ref().map_or(0, |(c, _)| c.num_terms());
+        let terms = match values.source.as_ref().filter(|_| sources) {
+            Some((column, _)) => column.num_terms(),
+            None => 0,
+        };
         Ok(SegmentCounts {
             total: 0.0,
-            source,
-            date,
+            values,
+            sources,
+            months,
             by_ord: vec![0.0; terms],
             days,
-            ords: Vec::new(),
-            dates: Vec::new(),
         })
     }
 
@@ -247,22 +241,21 @@ impl SegmentCounts {
     /// Reads a block of documents' values at once; each counts `weight`.
     fn collect_block(&mut self, docs: &[DocId], weight: f64) {
         self.total += docs.len() as f64 * weight;
-        if let Some((_, ords)) = &self.source {
-            self.ords.clear();
-            self.ords.resize(docs.len(), None);
-            ords.first_vals(docs, &mut self.ords);
-            for ord in self.ords.iter().flatten() {
-                if let Some(count) = self.by_ord.get_mut(*ord as usize) {
+        if let Some((_, ords)) = self.values.source.as_ref().filter(|_| self.sources) {
+            for &doc in docs {
+                let ord = ords.get(doc as usize).copied().unwrap_or(NO_SOURCE);
+                if let Some(count) = self.by_ord.get_mut(ord as usize) {
                     *count += weight;
                 }
             }
         }
-        if let Some(column) = &self.date {
-            self.dates.clear();
-            self.dates.resize(docs.len(), None);
-            column.first_vals(docs, &mut self.dates);
-            for date in self.dates.iter().flatten() {
-                let day = kst_day(*date);
+        if let Some(days) = self.values.days.as_ref().filter(|_| self.months) {
+            for &doc in docs {
+                let day = days.of.get(doc as usize).copied().unwrap_or(NO_DAY);
+                if day == NO_DAY {
+                    continue;
+                }
+                let day = i64::from(day);
                 match &mut self.days {
                     Days::Dense { first, counts } => {
                         let slot = usize::try_from(day - *first).ok();
@@ -278,7 +271,7 @@ impl SegmentCounts {
 
     fn finish(self, exact: bool) -> Counts {
         let mut sources = HashMap::new();
-        if let Some((column, _)) = &self.source {
+        if let Some((column, _)) = self.values.source.as_ref().filter(|_| self.sources) {
             let mut name = String::new();
             for (ord, &count) in self.by_ord.iter().enumerate() {
                 if count > 0.0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {

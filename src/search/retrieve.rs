@@ -212,6 +212,7 @@ impl Engine {
         filters: &Filters,
     ) -> Result<Counted, Error> {
         let bound = self.config.exact_total_up_to;
+        let values = self.facet_values.of(searcher)?;
         let collector = |sources, months| FacetCollector {
             sources,
             months,
@@ -219,6 +220,7 @@ impl Engine {
                 limit: bound,
                 docs: searcher.num_docs(),
             }),
+            values: values.clone(),
         };
         if filters.is_empty() {
             // One pass counts the matches and both facets.

@@ -179,6 +179,7 @@ impl Engine {
                 limit: bound,
                 docs: searcher.num_docs(),
             }),
+            values: self.facet_values.of(&searcher)?,
         };
         let mut counted = Vec::with_capacity(request.queries.len());
         for query in &request.queries {
