@@ -10,7 +10,7 @@
 //! | --- | --- | --- | --- |
 //! | 1 | **BM25** over the analysed fields, every field's average length taken longer so long articles lose less | `stats.rs` | `length_normalization` |
 //! | 2 | **The per-kind query**: the query is parsed (`syntax.rs`), synonyms added (`synonyms.rs`), its kind decided once (`QueryKind`: keywords, question, long with operators) and built by that kind's builder: words with their compound parts and Hanja spellings, title weighted, character bigrams beside them | `build/mod.rs` (`Builder::classify`), `build/keywords.rs`, `build/question.rs` | `all_terms_up_to`, `min_match_ratio`, `title_boost`, `long_query_title_boost`, `common_term_ratio`, `bigram_weight`, `bigram_min_match`, `query_stopwords`, `synonyms` |
-//! | 3 | **Two-phase candidate search** (questions and headlines without filters, in an index large enough that it pays: the commoner terms' postings outnumber the seeks `SEEK_COST` times): candidates through the rarer terms, the commoner terms' scores added to them alone | `flat.rs` (`FlatTerms::top_k`), `retrieve.rs` (`Engine::top_k`) | `candidates`, `rare_term_ratio` |
+//! | 3 | **Two-phase candidate search** (questions and headlines without filters, in an index large enough that it pays: the commoner terms' postings outnumber the seeks `SEEK_COST` times): candidates through the rarer terms, the commoner terms' scores added to them alone | `flat.rs` (`FlatTerms::top_k`), `sum.rs` (the sum scored a block of postings at a time), `retrieve.rs` (`Engine::top_k`) | `candidates`, `rare_term_ratio` |
 //! | 4 | **Proximity, lead and pair re-ranking** of the top candidates (questions and headlines): the query's words close together, in the first positions, and consecutive words side by side | `rerank.rs` (`by_proximity`) | `rerank_depth`, `proximity_weight`, `proximity_window`, `lead_weight`, `lead_window`, `pair_weight` |
 //! | 5 | **Lead-text re-ranking**: the share of the query's letter pairs in the stored body's first characters | `rerank.rs` (`by_lead_text`) | `rerank_depth`, `lead_text_weight`, `lead_text_chars` |
 //! | 6 | **Relaxed readings** when the query as typed finds too little: quoted phrases as words, then every word optional; long quoted speech searched as words from the start | `relax.rs`, `pipeline.rs` (`Engine::resolve`) | `relax_below`, `all_terms_up_to`; off with `strict` |
@@ -19,7 +19,7 @@
 //! | 8 | **Did-you-mean** for a query that finds nothing: each unknown word replaced by the closest indexed word | `assist.rs` (`did_you_mean`) | — |
 //!
 //! Stages 1–5 give the page of hits (`retrieve.rs`: `Engine::page` → `by_relevance` → `top_k`);
-//! beside them, the count and facets (`retrieve.rs`, `facets.rs`; exact up to `exact_total_up_to`,
+//! beside them, the count and facets (`retrieve.rs`, `facets.rs`, `facet_values.rs`; exact up to `exact_total_up_to`,
 //! then estimated) and the words to mark (`hits.rs`); snippets (`snippet.rs`, `snippet_chars`).
 //! Sorting by date skips stages 3–5.
 //!
