@@ -22,8 +22,9 @@ use super::{flat, rerank};
 use crate::error::Error;
 
 /// The flat terms' shortcut (stage 3) asks for a quarter more than the `k` wanted, and a few more:
-/// among its best documents a few hold none of the query's words (only bigrams score them) and
-/// `count` drops them; the margin keeps the shortcut from falling back for those few.
+/// among the two-phase candidates a few hold none of the query's words (only bigrams score them)
+/// and `count` drops them; the margin keeps the shortcut from falling back for those few (the
+/// one-pass sum finds only documents holding a word).
 const FLAT_MARGIN_SHARE: usize = 4;
 const FLAT_MARGIN_EXTRA: usize = 4;
 

@@ -21,7 +21,7 @@ use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Explanation, Occur
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, Score, SegmentReader, Term, TERMINATED};
 
-use super::build::boosted_term;
+use super::build::boosted_clauses;
 
 /// Documents scored at a time from the terms that must be read: their scores are added up in an
 /// array this long, then the documents are visited in order.
@@ -48,16 +48,7 @@ impl SumQuery {
 
     /// The same as tantivy's term queries (used to count, explain and score one by one).
     fn union(&self) -> BooleanQuery {
-        let any = |terms: &[(Term, f32)]| -> BooleanQuery {
-            let clauses = terms
-                .iter()
-                .map(|(term, boost)| {
-                    let query = boosted_term(term, *boost, IndexRecordOption::WithFreqs);
-                    (Occur::Should, query)
-                })
-                .collect();
-            BooleanQuery::new(clauses)
-        };
+        let any = |terms| BooleanQuery::new(boosted_clauses(terms, IndexRecordOption::WithFreqs));
         let (finders, adders) = self.terms.split_at(self.finders);
         if adders.is_empty() {
             return any(finders);
@@ -161,20 +152,20 @@ impl Weight for SumWeight {
 }
 
 /// One term's postings in one segment, read a decoded block at a time, positioned on a document.
-struct Cursor {
+struct Cursor<'a> {
     block: BlockSegmentPostings,
     /// The position in the block; at its end only when the postings are done.
     at: usize,
     norms: FieldNormReader,
-    weight: Bm25Weight,
+    weight: &'a Bm25Weight,
     /// Without frequencies and over many postings: the score by field length (every posting
     /// counts once).
     by_norm: Option<Box<[Score; 256]>>,
     finds: bool,
 }
 
-impl Cursor {
-    fn open(reader: &SegmentReader, scored: &Scored) -> tantivy::Result<Option<Cursor>> {
+impl<'a> Cursor<'a> {
+    fn open(reader: &SegmentReader, scored: &'a Scored) -> tantivy::Result<Option<Cursor<'a>>> {
         let field = scored.term.field();
         let Some(mut block) = reader
             .inverted_index(field)?
@@ -199,7 +190,7 @@ impl Cursor {
             block,
             at: 0,
             norms,
-            weight: scored.weight.clone(),
+            weight: &scored.weight,
             by_norm,
             finds: scored.finds,
         }))

@@ -337,7 +337,7 @@ pub(super) fn boosted_term(term: &Term, boost: f32, option: IndexRecordOption) -
 }
 
 /// One optional clause per term, each weighted by its boost.
-fn boosted_clauses(terms: &[(Term, f32)], option: IndexRecordOption) -> Vec<Clause> {
+pub(super) fn boosted_clauses(terms: &[(Term, f32)], option: IndexRecordOption) -> Vec<Clause> {
     terms
         .iter()
         .map(|(term, boost)| (Occur::Should, boosted_term(term, *boost, option)))
