@@ -28,8 +28,9 @@ pub struct Engine {
     /// segments.
     pub(super) pool: Arc<rayon::ThreadPool>,
     pub(super) assist: Arc<assist::Assist>,
-    /// The groups with more than one article, for the searcher generation they were read from.
-    pub(super) shared_groups: Arc<super::fold::SharedGroups>,
+    /// The groups with more than one article and each segment's member columns, for the searcher
+    /// generation they were read from.
+    pub(super) groups: Arc<super::similar::Groups>,
     /// Each searched segment's publishers and days, for counting facets.
     pub(super) facet_values: Arc<super::facet_values::FacetValues>,
 }
@@ -81,7 +82,7 @@ impl Engine {
             synonyms,
             pool,
             assist: Arc::default(),
-            shared_groups: Arc::default(),
+            groups: Arc::default(),
             facet_values: Arc::default(),
         })
     }

@@ -1,93 +1,26 @@
 //! Stage 9, related articles (관련기사): the ranked list folded so each group of near-copies (see
 //! `group`) appears once, at the rank of its best member, and the group's other articles listed
-//! under that hit. The group of a document is read from the `group` fast field.
+//! under that hit (`similar.rs`). The group of a document is read from the `group` fast field.
 //!
 //! Which member leads: the best-scoring one, except that members scoring within `NEAR_TIE` of it
 //! hand the lead to the earliest published among them (the first report, not a later copy). Sorted
 //! by date, the newest member leads at its place. Pages are cut from the folded list, so no group
 //! is on two pages.
 
-use tantivy::collector::{Count, TopDocs};
-use tantivy::columnar::Column;
-use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Order, Searcher, Term};
+use tantivy::{DocAddress, Searcher};
 
 use super::build::Built;
 use super::engine::Engine;
 use super::retrieve::Filters;
 use super::stats::Stats;
-use super::types::{Member, SearchRequest, Similar, Sort};
+use super::types::{SearchRequest, Sort};
 use crate::error::Error;
 
 /// Scores within this share of a group's best are a near tie, which the earliest published wins: a
 /// copy that cut a paragraph scores a few per cent higher than the report it copied.
 const NEAR_TIE: f32 = 0.1;
-/// Other members listed under a hit (earliest first); `count` says how many there are in all.
-pub const LISTED: usize = 20;
-/// Ids in `similar.ids`.
-const IDS: usize = 5;
 /// At most this many ranked documents are folded for one page: a list of copies past it is cut.
 const MOST_FOLDED: usize = 4_000;
-
-/// The groups holding more than one document, read once per searcher generation (a scan of the
-/// `group` column: about 10 ms a million documents), so a page's lone articles cost no lookup.
-#[derive(Default)]
-pub(super) struct SharedGroups(
-    std::sync::Mutex<Option<(u64, std::sync::Arc<rustc_hash::FxHashSet<u64>>)>>,
-);
-
-impl SharedGroups {
-    fn of(&self, searcher: &Searcher) -> std::sync::Arc<rustc_hash::FxHashSet<u64>> {
-        let generation = searcher.generation().generation_id();
-        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((at, groups)) = cached.as_ref() {
-            if *at == generation {
-                return groups.clone();
-            }
-        }
-        let mut counts: rustc_hash::FxHashMap<u64, u32> = Default::default();
-        for segment in searcher.segment_readers() {
-            let Ok(column) = segment.fast_fields().u64("group") else {
-                continue;
-            };
-            for doc in segment.doc_ids_alive() {
-                if let Some(group) = column.first(doc) {
-                    *counts.entry(group).or_default() += 1;
-                }
-            }
-        }
-        let shared: rustc_hash::FxHashSet<u64> = counts
-            .into_iter()
-            .filter(|&(_, n)| n > 1)
-            .map(|(group, _)| group)
-            .collect();
-        let shared = std::sync::Arc::new(shared);
-        *cached = Some((generation, shared.clone()));
-        shared
-    }
-}
-
-/// A segment's `group` and `published_at` columns.
-type SegmentColumns = (Option<Column<u64>>, Option<Column<tantivy::DateTime>>);
-
-/// The `group` and `published_at` columns of each segment, opened when first needed.
-#[derive(Default)]
-struct Columns(rustc_hash::FxHashMap<u32, SegmentColumns>);
-
-impl Columns {
-    fn of(
-        &mut self,
-        searcher: &Searcher,
-        segment: u32,
-    ) -> (Option<&Column<u64>>, Option<&Column<tantivy::DateTime>>) {
-        let (group, date) = self.0.entry(segment).or_insert_with(|| {
-            let fast = searcher.segment_reader(segment).fast_fields();
-            (fast.u64("group").ok(), fast.date("published_at").ok())
-        });
-        (group.as_ref(), date.as_ref())
-    }
-}
 
 /// What folding needs of one ranked document, read from fast fields.
 #[derive(Debug, Clone, Copy, Default)]
@@ -182,101 +115,20 @@ impl Engine {
         }
     }
 
-    /// The group and publication time of each ranked document (each segment's columns opened once).
+    /// The group and publication time of each ranked document.
     fn facts(&self, searcher: &Searcher, ranked: &[(f32, DocAddress)]) -> Vec<Facts> {
-        let mut columns = Columns::default();
+        let view = self.groups.of(searcher);
         ranked
             .iter()
-            .map(|&(_, address)| {
-                let (group, date) = columns.of(searcher, address.segment_ord);
-                Facts {
-                    group: group.and_then(|c| c.first(address.doc_id)),
-                    published: date
-                        .and_then(|c| c.first(address.doc_id))
-                        .map(|d| d.into_timestamp_secs()),
-                }
+            .map(|&(_, address)| match view.segment(address) {
+                Some(columns) => Facts {
+                    group: columns.group.as_ref().and_then(|c| c.first(address.doc_id)),
+                    published: columns.published(address.doc_id),
+                },
+                None => Facts::default(),
             })
             .collect()
     }
-
-    /// The other articles of the group of the document at `address`, earliest first; `None` when
-    /// it is alone.
-    pub(super) fn similar(
-        &self,
-        searcher: &Searcher,
-        address: DocAddress,
-    ) -> Result<Option<Similar>, Error> {
-        let Some(field) = self.fields.group else {
-            return Ok(None);
-        };
-        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-        let Some(group) = fast.u64("group").ok().and_then(|c| c.first(address.doc_id)) else {
-            return Ok(None);
-        };
-        // Most articles are alone, and the shared groups say so without a search.
-        if !self.shared_groups.of(searcher).contains(&group) {
-            return Ok(None);
-        }
-        let query = TermQuery::new(Term::from_field_u64(field, group), IndexRecordOption::Basic);
-        let top = TopDocs::with_limit(LISTED + 1)
-            .order_by_fast_field::<tantivy::DateTime>("published_at", Order::Asc);
-        let (count, found) = searcher.search(&query, &(Count, top))?;
-        if count <= 1 {
-            return Ok(None);
-        }
-        let others = found
-            .into_iter()
-            .map(|(_, a)| a)
-            .filter(|&a| a != address)
-            .take(LISTED);
-        let members = members(searcher, others);
-        Ok(Some(Similar {
-            count: count - 1,
-            ids: members.iter().take(IDS).map(|m| m.id.clone()).collect(),
-            members,
-        }))
-    }
-}
-
-/// A segment's `id`, `source` and `published_at` columns, for listing members.
-type MemberColumns = (
-    Option<tantivy::columnar::StrColumn>,
-    Option<tantivy::columnar::StrColumn>,
-    Option<Column<tantivy::DateTime>>,
-);
-
-/// Id, publisher and time of each document, from fast fields (each segment's columns opened once).
-fn members(searcher: &Searcher, addresses: impl Iterator<Item = DocAddress>) -> Vec<Member> {
-    let mut columns: rustc_hash::FxHashMap<u32, MemberColumns> = Default::default();
-    addresses
-        .map(|address| {
-            let (id, source, date) = columns.entry(address.segment_ord).or_insert_with(|| {
-                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-                (
-                    fast.str("id").ok().flatten(),
-                    fast.str("source").ok().flatten(),
-                    fast.date("published_at").ok(),
-                )
-            });
-            let text = |column: &Option<tantivy::columnar::StrColumn>| {
-                let column = column.as_ref()?;
-                let ord = column.term_ords(address.doc_id).next()?;
-                let mut text = String::new();
-                column.ord_to_str(ord, &mut text).ok()?.then_some(text)
-            };
-            Member {
-                id: text(id).unwrap_or_default(),
-                source: text(source),
-                published_at: date
-                    .as_ref()
-                    .and_then(|c| c.first(address.doc_id))
-                    .and_then(|d| {
-                        time::OffsetDateTime::from_unix_timestamp(d.into_timestamp_secs()).ok()
-                    })
-                    .map(crate::kst::format_rfc3339),
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 //! | 5 | **Lead-text re-ranking**: the share of the query's letter pairs in the stored body's first characters | `rerank.rs` (`by_lead_text`) | `rerank_depth`, `lead_text_weight`, `lead_text_chars` |
 //! | 6 | **Relaxed readings** when the query as typed finds too little: quoted phrases as words, then every word optional; long quoted speech searched as words from the start | `relax.rs`, `pipeline.rs` (`Engine::resolve`) | `relax_below`, `all_terms_up_to`; off with `strict` |
 //! | 7 | **Corrections**: a query typed in the wrong keyboard mode (`znvkd` → 쿠팡), or whose last word is 초성 or half typed (`ㅅㅅㅈㅈ`, `삼성저` → 삼성전자), searched as meant when that finds far more | `pipeline.rs` (`RETRY_BELOW`, `CORRECTION_GAIN`), `assist.rs` (`other_layout`, `completion`) | off with `strict` |
-//! | 9 | **Related articles folded** (관련기사): each group of near-copies once, at its best member's rank; the first report leads a near tie; the others listed under it | `fold.rs` (`fold`, `Engine::folded_page`) | `group`; off with `group=false` |
+//! | 9 | **Related articles folded** (관련기사): each group of near-copies once, at its best member's rank; the first report leads a near tie; the others listed under it | `fold.rs` (`fold`, `Engine::folded_page`), `similar.rs` (a hit's group) | `group`; off with `group=false` |
 //! | 8 | **Did-you-mean** for a query that finds nothing: each unknown word replaced by the closest indexed word | `assist.rs` (`did_you_mean`) | — |
 //!
 //! Stages 1–5 give the page of hits (`retrieve.rs`: `Engine::page` → `by_relevance` → `top_k`);
@@ -44,6 +44,7 @@ mod related;
 mod relax;
 mod rerank;
 mod retrieve;
+mod similar;
 mod snippet;
 mod stats;
 mod sum;
