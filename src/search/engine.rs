@@ -28,11 +28,13 @@ pub struct Engine {
     /// segments.
     pub(super) pool: Arc<rayon::ThreadPool>,
     pub(super) assist: Arc<assist::Assist>,
-    /// The groups with more than one article and each segment's member columns, for the searcher
-    /// generation they were read from.
-    pub(super) groups: Arc<super::similar::Groups>,
+    /// The groups with more than one article and each segment's member columns, by searcher
+    /// generation.
+    pub(super) group_views: Arc<super::similar::Groups>,
     /// Each searched segment's publishers and days, for counting facets.
     pub(super) facet_values: Arc<super::facet_values::FacetValues>,
+    /// Reads both ahead for each new searcher generation (tantivy holds it weakly).
+    _warm: Arc<dyn tantivy::Warmer>,
 }
 
 impl Engine {
@@ -67,9 +69,17 @@ impl Engine {
             tantivy::Executor::SingleThread
         });
         let fields = Fields::of(&index)?;
+        let facet_values = Arc::<super::facet_values::FacetValues>::default();
+        let group_views = Arc::<super::similar::Groups>::default();
+        let warm: Arc<dyn tantivy::Warmer> = Arc::new(super::warm::Warm {
+            facet_values: facet_values.clone(),
+            group_views: group_views.clone(),
+            grouped: fields.group.is_some(),
+        });
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .warmers(vec![Arc::downgrade(&warm)])
             .try_into()?;
         let synonyms = Arc::new(std::sync::RwLock::new(Arc::new(Synonyms::load(
             &config.search.synonyms,
@@ -82,8 +92,9 @@ impl Engine {
             synonyms,
             pool,
             assist: Arc::default(),
-            groups: Arc::default(),
-            facet_values: Arc::default(),
+            group_views,
+            facet_values,
+            _warm: warm,
         })
     }
 

@@ -2,9 +2,10 @@
 //! plain arrays and kept while the segment is searched, so that counting facets over thousands of
 //! matches reads an array per document instead of a column (an optional index and bit-unpacking):
 //! the count beside a news headline's hits took as long as finding them. Costs 8 bytes per document
-//! (8 MB a million) and one pass over a segment's columns the first time it is counted.
+//! (8 MB a million) and one pass over a segment's columns, made when a new searcher is warmed
+//! (`warm.rs`), before its first search.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use tantivy::columnar::StrColumn;
@@ -40,8 +41,8 @@ pub struct Days {
 }
 
 impl FacetValues {
-    /// The values of each of `searcher`'s segments, by segment ordinal; segments no longer
-    /// searched are forgotten.
+    /// The values of each of `searcher`'s segments, by segment ordinal, read for a segment the
+    /// first time it is asked for (the warmer asks before a new searcher is used).
     pub fn of(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentValues>>> {
         let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let mut values = Vec::with_capacity(searcher.segment_readers().len());
@@ -57,15 +58,18 @@ impl FacetValues {
             };
             values.push(segment_values);
         }
-        if cached.len() > values.len() {
-            let current: Vec<SegmentId> = searcher
-                .segment_readers()
-                .iter()
-                .map(SegmentReader::segment_id)
-                .collect();
-            cached.retain(|id, _| current.contains(id));
-        }
         Ok(values)
+    }
+
+    /// Forgets the segments no live searcher has.
+    pub fn keep_only(&self, live: &HashSet<SegmentId>) {
+        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cached.retain(|id, _| live.contains(id));
+    }
+
+    #[cfg(test)]
+    pub fn segments_held(&self) -> usize {
+        self.0.lock().unwrap().len()
     }
 }
 
@@ -152,7 +156,10 @@ mod tests {
         let ids = index.searchable_segment_ids().unwrap();
         writer.merge(&ids).wait().unwrap();
         reader.reload().unwrap();
-        assert_eq!(cache.of(&reader.searcher()).unwrap().len(), 1);
+        let searcher = reader.searcher();
+        assert_eq!(cache.of(&searcher).unwrap().len(), 1);
+        let live = searcher.segment_readers().iter().map(|s| s.segment_id());
+        cache.keep_only(&live.collect());
         assert_eq!(cache.0.lock().unwrap().len(), 1);
     }
 }

@@ -117,7 +117,7 @@ impl Engine {
 
     /// The group and publication time of each ranked document.
     fn facts(&self, searcher: &Searcher, ranked: &[(f32, DocAddress)]) -> Vec<Facts> {
-        let view = self.groups.of(searcher);
+        let view = self.group_views.of(searcher);
         ranked
             .iter()
             .map(|&(_, address)| match view.segment(address) {

@@ -25,7 +25,8 @@
 //!
 //! # Where things are
 //!
-//! `engine.rs` owns what lives as long as the engine (reader, threads, settings); `types.rs` the
+//! `engine.rs` owns what lives as long as the engine (reader, threads, settings; `warm.rs` what each
+//! new searcher reads before its first search); `types.rs` the
 //! request and response; `pipeline.rs` one search from request to response; `trend.rs` and `related.rs` what the
 //! matching articles say beside the hits (volume over time; related words, people and places); `retrieve.rs` the top
 //! `k`, the page and the count for one reading; `hits.rs` hits and stored documents.
@@ -53,6 +54,7 @@ pub mod syntax;
 mod top;
 mod trend;
 mod types;
+mod warm;
 
 #[cfg(test)]
 mod tests;

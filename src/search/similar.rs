@@ -1,6 +1,7 @@
 //! A hit's related articles (관련기사): the other members of its group of near-copies, earliest
 //! first, and what folding reads of each ranked document (its group and publication time). Both
-//! read columns opened once per searcher generation (`Groups`), not once per hit.
+//! read columns opened once per searcher generation (`Groups`, warmed before the generation's first
+//! search), not once per hit.
 
 use std::sync::{Arc, Mutex};
 
@@ -96,23 +97,39 @@ impl GroupView {
     }
 }
 
-/// The `GroupView` of the searcher generation last asked for, read again when it changes (a scan
-/// of the `group` column: about 10 ms a million documents).
+/// The `GroupView` of each live searcher generation (a scan of the `group` column: about 10 ms a
+/// million documents), made when a generation is warmed (`warm.rs`) or first asked for, and
+/// forgotten with the generation.
 #[derive(Default)]
-pub(super) struct Groups(Mutex<Option<(u64, Arc<GroupView>)>>);
+pub(super) struct Groups(Mutex<Vec<(u64, Arc<GroupView>)>>);
+
+/// Generations kept at most, should collection lag behind reloads.
+const GENERATIONS: usize = 4;
 
 impl Groups {
     pub fn of(&self, searcher: &Searcher) -> Arc<GroupView> {
         let generation = searcher.generation().generation_id();
         let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((at, view)) = cached.as_ref() {
-            if *at == generation {
-                return view.clone();
-            }
+        if let Some((_, view)) = cached.iter().find(|(at, _)| *at == generation) {
+            return view.clone();
         }
         let view = Arc::new(GroupView::read(searcher));
-        *cached = Some((generation, view.clone()));
+        if cached.len() >= GENERATIONS {
+            cached.remove(0);
+        }
+        cached.push((generation, view.clone()));
         view
+    }
+
+    /// Forgets the generations no longer live.
+    pub fn keep_only(&self, live: &[u64]) {
+        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cached.retain(|(at, _)| live.contains(at));
+    }
+
+    #[cfg(test)]
+    pub fn generations_held(&self) -> usize {
+        self.0.lock().unwrap().len()
     }
 }
 
@@ -127,7 +144,7 @@ impl Engine {
         let Some(field) = self.fields.group else {
             return Ok(None);
         };
-        let view = self.groups.of(searcher);
+        let view = self.group_views.of(searcher);
         let Some(group) = view
             .segment(address)
             .and_then(|s| s.group.as_ref())

@@ -1,0 +1,96 @@
+//! What a new searcher generation has read before its first search: each new segment's facet
+//! values and the generation's related-article groups. tantivy warms every generation (the first,
+//! and each reload after a write or a merge) before handing it out, so the first search after a
+//! reload does not pay for these reads; what no live generation needs is forgotten.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use tantivy::{Searcher, SearcherGeneration, Warmer};
+
+use super::facet_values::FacetValues;
+use super::similar::Groups;
+
+pub(super) struct Warm {
+    pub facet_values: Arc<FacetValues>,
+    pub group_views: Arc<Groups>,
+    /// Whether the index has related-article groups.
+    pub grouped: bool,
+}
+
+impl Warmer for Warm {
+    fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
+        // A failure here is not the reload's: the search that needs the values reads them again
+        // and reports it.
+        if let Err(error) = self.facet_values.of(searcher) {
+            tracing::warn!(%error, "facet values not read ahead");
+        }
+        if self.grouped {
+            self.group_views.of(searcher);
+        }
+        Ok(())
+    }
+
+    fn garbage_collect(&self, live: &[&SearcherGeneration]) {
+        let segments: HashSet<_> = live
+            .iter()
+            .flat_map(|generation| generation.segments().keys().copied())
+            .collect();
+        self.facet_values.keep_only(&segments);
+        let generations: Vec<u64> = live.iter().map(|g| g.generation_id()).collect();
+        self.group_views.keep_only(&generations);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::schema::{DateOptions, NumericOptions, Schema, FAST, STRING};
+    use tantivy::{doc, DateTime, Index};
+
+    use super::*;
+
+    #[test]
+    fn each_generation_is_read_before_its_first_search_and_forgotten_after_it() {
+        let mut schema = Schema::builder();
+        let source = schema.add_text_field("source", STRING | FAST);
+        let at = schema.add_date_field("published_at", DateOptions::from(FAST));
+        let group =
+            schema.add_u64_field("group", NumericOptions::default().set_fast().set_indexed());
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let day = DateTime::from_timestamp_secs(1_767_211_200);
+        writer
+            .add_document(doc!(source => "연합뉴스", at => day, group => 7u64))
+            .unwrap();
+        writer.commit().unwrap();
+        let warm = Arc::new(Warm {
+            facet_values: Arc::default(),
+            group_views: Arc::default(),
+            grouped: true,
+        });
+        let warmer: Arc<dyn Warmer> = warm.clone();
+        let reader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .warmers(vec![Arc::downgrade(&warmer)])
+            .try_into()
+            .unwrap();
+        // Opened: the one segment and the first generation are read, no search has run.
+        assert_eq!(warm.facet_values.segments_held(), 1);
+        assert_eq!(warm.group_views.generations_held(), 1);
+        writer
+            .add_document(doc!(source => "뉴시스", at => day, group => 7u64))
+            .unwrap();
+        writer.commit().unwrap();
+        reader.reload().unwrap();
+        assert_eq!(warm.facet_values.segments_held(), 2);
+        assert_eq!(warm.group_views.generations_held(), 2);
+        // Only the new generation live: the old one's groups go, both segments stay.
+        let searcher = reader.searcher();
+        warm.garbage_collect(&[searcher.generation()]);
+        assert_eq!(warm.group_views.generations_held(), 1);
+        assert_eq!(warm.facet_values.segments_held(), 2);
+        let view = warm.group_views.of(&searcher);
+        assert_eq!(view.segments.len(), 2);
+    }
+}
