@@ -1,14 +1,15 @@
 //! A hit's related articles (관련기사): the other members of its group of near-copies, earliest
 //! first, and what folding reads of each ranked document (its group and publication time). Both
-//! read columns opened once per searcher generation (`Groups`, warmed before the generation's first
-//! search), not once per hit.
+//! read each segment's columns, opened once per segment (`Groups`, warmed before a new segment's
+//! first search), not once per hit.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use rustc_hash::FxHashSet;
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocSet, Searcher, Term, TERMINATED};
+use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, Term, TERMINATED};
 
 use super::engine::Engine;
 use super::types::{Member, Similar};
@@ -19,13 +20,18 @@ pub const LISTED: usize = 20;
 /// Ids in `similar.ids`.
 const IDS: usize = 5;
 
-/// The columns a segment's members are read from.
+/// The columns a segment's members are read from, and the groups its documents are in (deleted
+/// ones included: a group that only looks shared costs one lookup that finds it alone).
 #[derive(Default)]
 pub(super) struct SegmentColumns {
     pub group: Option<Column<u64>>,
     pub date: Option<Column<tantivy::DateTime>>,
     id: Option<StrColumn>,
     source: Option<StrColumn>,
+    /// Every group in the segment, sorted.
+    groups: Vec<u64>,
+    /// The groups of two documents or more in the segment, sorted.
+    repeated: Vec<u64>,
 }
 
 impl SegmentColumns {
@@ -56,79 +62,91 @@ impl SegmentColumns {
     }
 }
 
-/// One searcher generation's view of the groups: the groups holding more than one document (a
-/// page's lone articles then cost no lookup) and each segment's columns, by segment ordinal.
+impl SegmentColumns {
+    fn read(segment: &SegmentReader) -> SegmentColumns {
+        let fast = segment.fast_fields();
+        let group = fast.u64("group").ok();
+        let mut all: Vec<u64> = match &group {
+            Some(column) => (0..segment.max_doc())
+                .filter_map(|doc| column.first(doc))
+                .collect(),
+            None => Vec::new(),
+        };
+        all.sort_unstable();
+        let mut repeated: Vec<u64> = all
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        repeated.dedup();
+        all.dedup();
+        all.shrink_to_fit();
+        SegmentColumns {
+            group,
+            date: fast.date("published_at").ok(),
+            id: fast.str("id").ok().flatten(),
+            source: fast.str("source").ok().flatten(),
+            groups: all,
+            repeated,
+        }
+    }
+}
+
+/// A searcher's segments' columns, by segment ordinal.
 pub(super) struct GroupView {
-    shared: FxHashSet<u64>,
-    pub segments: Vec<SegmentColumns>,
+    pub segments: Vec<Arc<SegmentColumns>>,
 }
 
 impl GroupView {
-    fn read(searcher: &Searcher) -> GroupView {
-        let mut counts: rustc_hash::FxHashMap<u64, u32> = Default::default();
-        let mut segments = Vec::with_capacity(searcher.segment_readers().len());
-        for segment in searcher.segment_readers() {
-            let fast = segment.fast_fields();
-            let columns = SegmentColumns {
-                group: fast.u64("group").ok(),
-                date: fast.date("published_at").ok(),
-                id: fast.str("id").ok().flatten(),
-                source: fast.str("source").ok().flatten(),
-            };
-            if let Some(column) = &columns.group {
-                for doc in segment.doc_ids_alive() {
-                    if let Some(group) = column.first(doc) {
-                        *counts.entry(group).or_default() += 1;
-                    }
-                }
-            }
-            segments.push(columns);
-        }
-        let shared = counts
-            .into_iter()
-            .filter(|&(_, n)| n > 1)
-            .map(|(group, _)| group)
-            .collect();
-        GroupView { shared, segments }
+    pub fn segment(&self, address: DocAddress) -> Option<&SegmentColumns> {
+        self.segments
+            .get(address.segment_ord as usize)
+            .map(|s| s.as_ref())
     }
 
-    pub fn segment(&self, address: DocAddress) -> Option<&SegmentColumns> {
-        self.segments.get(address.segment_ord as usize)
+    /// Whether `group`, of a document in segment `ord`, may have other documents.
+    pub fn shared(&self, ord: usize, group: u64) -> bool {
+        self.segments.iter().enumerate().any(|(o, segment)| {
+            let of = if o == ord {
+                &segment.repeated
+            } else {
+                &segment.groups
+            };
+            of.binary_search(&group).is_ok()
+        })
     }
 }
 
-/// The `GroupView` of each live searcher generation (a scan of the `group` column: about 10 ms a
-/// million documents), made when a generation is warmed (`warm.rs`) or first asked for, and
-/// forgotten with the generation.
+/// Each searched segment's `SegmentColumns`, read the first time the segment is asked for (the
+/// warmer asks before a new segment's first search; a scan of its `group` column, about 10 ms and
+/// 8 bytes a document at most for a million), forgotten when no live searcher has it.
 #[derive(Default)]
-pub(super) struct Groups(Mutex<Vec<(u64, Arc<GroupView>)>>);
-
-/// Generations kept at most, should collection lag behind reloads.
-const GENERATIONS: usize = 4;
+pub(super) struct Groups(Mutex<HashMap<SegmentId, Arc<SegmentColumns>>>);
 
 impl Groups {
-    pub fn of(&self, searcher: &Searcher) -> Arc<GroupView> {
-        let generation = searcher.generation().generation_id();
+    pub fn of(&self, searcher: &Searcher) -> GroupView {
         let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, view)) = cached.iter().find(|(at, _)| *at == generation) {
-            return view.clone();
-        }
-        let view = Arc::new(GroupView::read(searcher));
-        if cached.len() >= GENERATIONS {
-            cached.remove(0);
-        }
-        cached.push((generation, view.clone()));
-        view
+        let segments = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                cached
+                    .entry(segment.segment_id())
+                    .or_insert_with(|| Arc::new(SegmentColumns::read(segment)))
+                    .clone()
+            })
+            .collect();
+        GroupView { segments }
     }
 
-    /// Forgets the generations no longer live.
-    pub fn keep_only(&self, live: &[u64]) {
+    /// Forgets the segments no live searcher has.
+    pub fn keep_only(&self, live: &HashSet<SegmentId>) {
         let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        cached.retain(|(at, _)| live.contains(at));
+        cached.retain(|id, _| live.contains(id));
     }
 
     #[cfg(test)]
-    pub fn generations_held(&self) -> usize {
+    pub fn segments_held(&self) -> usize {
         self.0.lock().unwrap().len()
     }
 }
@@ -152,7 +170,7 @@ impl Engine {
         else {
             return Ok(None);
         };
-        if !view.shared.contains(&group) {
+        if !view.shared(address.segment_ord as usize, group) {
             return Ok(None);
         }
         let term = Term::from_field_u64(field, group);

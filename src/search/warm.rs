@@ -1,5 +1,5 @@
 //! What a new searcher generation has read before its first search: each new segment's facet
-//! values and the generation's related-article groups. tantivy warms every generation (the first,
+//! values and related-article groups. tantivy warms every generation (the first,
 //! and each reload after a write or a merge) before handing it out, so the first search after a
 //! reload does not pay for these reads; what no live generation needs is forgotten.
 
@@ -37,8 +37,7 @@ impl Warmer for Warm {
             .flat_map(|generation| generation.segments().keys().copied())
             .collect();
         self.facet_values.keep_only(&segments);
-        let generations: Vec<u64> = live.iter().map(|g| g.generation_id()).collect();
-        self.group_views.keep_only(&generations);
+        self.group_views.keep_only(&segments);
     }
 }
 
@@ -75,22 +74,28 @@ mod tests {
             .warmers(vec![Arc::downgrade(&warmer)])
             .try_into()
             .unwrap();
-        // Opened: the one segment and the first generation are read, no search has run.
+        // Opened: the one segment is read, no search has run.
         assert_eq!(warm.facet_values.segments_held(), 1);
-        assert_eq!(warm.group_views.generations_held(), 1);
+        assert_eq!(warm.group_views.segments_held(), 1);
         writer
             .add_document(doc!(source => "뉴시스", at => day, group => 7u64))
             .unwrap();
         writer.commit().unwrap();
         reader.reload().unwrap();
         assert_eq!(warm.facet_values.segments_held(), 2);
-        assert_eq!(warm.group_views.generations_held(), 2);
-        // Only the new generation live: the old one's groups go, both segments stay.
+        assert_eq!(warm.group_views.segments_held(), 2);
+        // Merged into one: once only the merged generation is live, the two are forgotten.
+        let ids = index.searchable_segment_ids().unwrap();
+        writer.merge(&ids).wait().unwrap();
+        reader.reload().unwrap();
         let searcher = reader.searcher();
         warm.garbage_collect(&[searcher.generation()]);
-        assert_eq!(warm.group_views.generations_held(), 1);
-        assert_eq!(warm.facet_values.segments_held(), 2);
+        assert_eq!(warm.facet_values.segments_held(), 1);
+        assert_eq!(warm.group_views.segments_held(), 1);
+        // The group's two documents, now in one segment, are seen as shared.
         let view = warm.group_views.of(&searcher);
-        assert_eq!(view.segments.len(), 2);
+        assert_eq!(view.segments.len(), 1);
+        assert!(view.shared(0, 7));
+        assert!(!view.shared(0, 8));
     }
 }
