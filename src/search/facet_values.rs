@@ -5,11 +5,9 @@
 //! (8 MB a million) and one pass over a segment's columns, made when a new searcher is warmed
 //! (`warm.rs`), before its first search.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tantivy::columnar::StrColumn;
-use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SegmentReader};
 
 /// A document without a publisher.
@@ -21,8 +19,7 @@ pub const NO_DAY: i32 = i32::MIN;
 const CHUNK: u32 = 4096;
 
 /// The values of the segments being searched, by segment.
-#[derive(Default)]
-pub(super) struct FacetValues(Mutex<HashMap<SegmentId, Arc<SegmentValues>>>);
+pub(super) type FacetValues = super::warm::PerSegment<SegmentValues>;
 
 /// One segment's values, by document.
 pub struct SegmentValues {
@@ -44,32 +41,7 @@ impl FacetValues {
     /// The values of each of `searcher`'s segments, by segment ordinal, read for a segment the
     /// first time it is asked for (the warmer asks before a new searcher is used).
     pub fn of(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentValues>>> {
-        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let mut values = Vec::with_capacity(searcher.segment_readers().len());
-        for segment in searcher.segment_readers() {
-            let id = segment.segment_id();
-            let segment_values = match cached.get(&id) {
-                Some(v) => v.clone(),
-                None => {
-                    let v = Arc::new(SegmentValues::read(segment)?);
-                    cached.insert(id, v.clone());
-                    v
-                }
-            };
-            values.push(segment_values);
-        }
-        Ok(values)
-    }
-
-    /// Forgets the segments no live searcher has.
-    pub fn keep_only(&self, live: &HashSet<SegmentId>) {
-        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        cached.retain(|id, _| live.contains(id));
-    }
-
-    #[cfg(test)]
-    pub fn segments_held(&self) -> usize {
-        self.0.lock().unwrap().len()
+        self.each(searcher, SegmentValues::read)
     }
 }
 
@@ -101,7 +73,7 @@ impl SegmentValues {
 }
 
 /// Every document's first value of a column, read a chunk at a time.
-fn read_all<T: Copy>(
+pub(super) fn read_all<T: Copy>(
     max_doc: DocId,
     mut first_vals: impl FnMut(&[DocId], &mut [Option<T>]),
 ) -> Vec<Option<T>> {
@@ -160,6 +132,6 @@ mod tests {
         assert_eq!(cache.of(&searcher).unwrap().len(), 1);
         let live = searcher.segment_readers().iter().map(|s| s.segment_id());
         cache.keep_only(&live.collect());
-        assert_eq!(cache.0.lock().unwrap().len(), 1);
+        assert_eq!(cache.segments_held(), 1);
     }
 }

@@ -3,11 +3,10 @@
 //! read each segment's columns, opened once per segment (`Groups`, warmed before a new segment's
 //! first search), not once per hit.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::convert::Infallible;
+use std::sync::Arc;
 
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::index::SegmentId;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, Term, TERMINATED};
 
@@ -67,9 +66,12 @@ impl SegmentColumns {
         let fast = segment.fast_fields();
         let group = fast.u64("group").ok();
         let mut all: Vec<u64> = match &group {
-            Some(column) => (0..segment.max_doc())
-                .filter_map(|doc| column.first(doc))
-                .collect(),
+            Some(column) => super::facet_values::read_all(segment.max_doc(), |docs, out| {
+                column.first_vals(docs, out)
+            })
+            .into_iter()
+            .flatten()
+            .collect(),
             None => Vec::new(),
         };
         all.sort_unstable();
@@ -120,34 +122,13 @@ impl GroupView {
 /// Each searched segment's `SegmentColumns`, read the first time the segment is asked for (the
 /// warmer asks before a new segment's first search; a scan of its `group` column, about 10 ms and
 /// 8 bytes a document at most for a million), forgotten when no live searcher has it.
-#[derive(Default)]
-pub(super) struct Groups(Mutex<HashMap<SegmentId, Arc<SegmentColumns>>>);
+pub(super) type Groups = super::warm::PerSegment<SegmentColumns>;
 
 impl Groups {
     pub fn of(&self, searcher: &Searcher) -> GroupView {
-        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let segments = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| {
-                cached
-                    .entry(segment.segment_id())
-                    .or_insert_with(|| Arc::new(SegmentColumns::read(segment)))
-                    .clone()
-            })
-            .collect();
+        let read = |segment: &SegmentReader| Ok::<_, Infallible>(SegmentColumns::read(segment));
+        let Ok(segments) = self.each(searcher, read);
         GroupView { segments }
-    }
-
-    /// Forgets the segments no live searcher has.
-    pub fn keep_only(&self, live: &HashSet<SegmentId>) {
-        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        cached.retain(|id, _| live.contains(id));
-    }
-
-    #[cfg(test)]
-    pub fn segments_held(&self) -> usize {
-        self.0.lock().unwrap().len()
     }
 }
 

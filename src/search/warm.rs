@@ -3,13 +3,60 @@
 //! and each reload after a write or a merge) before handing it out, so the first search after a
 //! reload does not pay for these reads; what no live generation needs is forgotten.
 
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
-use tantivy::{Searcher, SearcherGeneration, Warmer};
+use tantivy::index::SegmentId;
+use tantivy::{Searcher, SearcherGeneration, SegmentReader, Warmer};
 
 use super::facet_values::FacetValues;
 use super::similar::Groups;
+
+/// Something read from each segment once and kept while a live searcher has the segment (the
+/// warmer reads it ahead and forgets it).
+pub(super) struct PerSegment<T>(Mutex<HashMap<SegmentId, Arc<T>>>);
+
+impl<T> Default for PerSegment<T> {
+    fn default() -> Self {
+        PerSegment(Mutex::default())
+    }
+}
+
+impl<T> PerSegment<T> {
+    /// Each of `searcher`'s segments' value, by segment ordinal, `read` for a segment the first
+    /// time it is asked for (under the lock: a second search waits for the first's read).
+    pub fn each<E>(
+        &self,
+        searcher: &Searcher,
+        read: impl Fn(&SegmentReader) -> Result<T, E>,
+    ) -> Result<Vec<Arc<T>>, E> {
+        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut values = Vec::with_capacity(searcher.segment_readers().len());
+        for segment in searcher.segment_readers() {
+            let value = match cached.get(&segment.segment_id()) {
+                Some(value) => value.clone(),
+                None => {
+                    let value = Arc::new(read(segment)?);
+                    cached.insert(segment.segment_id(), value.clone());
+                    value
+                }
+            };
+            values.push(value);
+        }
+        Ok(values)
+    }
+
+    /// Forgets the segments no live searcher has.
+    pub fn keep_only(&self, live: &HashSet<SegmentId>) {
+        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cached.retain(|id, _| live.contains(id));
+    }
+
+    #[cfg(test)]
+    pub fn segments_held(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
 
 pub(super) struct Warm {
     pub facet_values: Arc<FacetValues>,
