@@ -2,19 +2,33 @@
 //! and rebuilt off the request path when the index changes, completions, the wrong-keyboard-mode
 //! reading of a query, and did-you-mean.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+
+use tantivy::index::SegmentId;
+use tantivy::Searcher;
 
 use super::Engine;
 use crate::error::Error;
 use crate::suggest::{hangul, Suggester, Suggestion};
 
-/// The suggester, once built, with the searcher generation it holds and when it was built.
+/// The suggester, once built, with the contents it was built from and when it was built.
 #[derive(Default)]
 pub struct Assist {
-    current: RwLock<Option<(u64, Arc<Suggester>, Instant)>>,
+    current: RwLock<Option<(Contents, Arc<Suggester>, Instant)>>,
     rebuilding: AtomicBool,
+}
+
+/// What a searcher holds: its segments and the deletes each has seen. Not the generation number:
+/// tantivy makes a new generation on every reload, including the one its watcher of `meta.json`
+/// does right after the index is opened, when nothing changed (that one made a needless rebuild
+/// of the suggester run beside the first searches after every start).
+type Contents = BTreeMap<SegmentId, Option<u64>>;
+
+fn contents(searcher: &Searcher) -> Contents {
+    searcher.generation().segments().clone()
 }
 
 /// A rebuilt suggester is made at most this often; meanwhile the last one answers.
@@ -26,7 +40,7 @@ impl Engine {
     /// of the index: 1.5 s at a million documents) and the first keystrokes find it ready.
     pub fn warm_suggestions(&self) {
         if self.current_suggester().is_none() {
-            self.rebuild_suggester(None);
+            self.rebuild_suggester();
         }
     }
 
@@ -34,14 +48,14 @@ impl Engine {
     /// that no build runs beside the searches it times.
     pub fn build_suggestions_now(&self) -> Result<(), Error> {
         if self.current_suggester().is_none() {
-            let generation = self.reader.searcher().generation().generation_id();
-            let built = self.build_suggester()?;
-            self.install_suggester(generation, built);
+            let searcher = self.reader.searcher();
+            let built = self.build_suggester(&searcher)?;
+            self.install_suggester(contents(&searcher), built);
         }
         Ok(())
     }
 
-    fn current_suggester(&self) -> Option<(u64, Arc<Suggester>, Instant)> {
+    fn current_suggester(&self) -> Option<(Contents, Arc<Suggester>, Instant)> {
         self.assist
             .current
             .read()
@@ -51,50 +65,48 @@ impl Engine {
 
     /// Builds a suggester for the current searcher on a search thread (unless a build is running)
     /// and puts it in place.
-    fn rebuild_suggester(&self, generation: Option<u64>) {
+    fn rebuild_suggester(&self) {
         if self.assist.rebuilding.swap(true, Ordering::AcqRel) {
             return;
         }
         let engine = self.clone();
         self.pool.spawn(move || {
-            let generation =
-                generation.unwrap_or_else(|| engine.reader.searcher().generation().generation_id());
-            match engine.build_suggester() {
-                Ok(built) => engine.install_suggester(generation, built),
+            let searcher = engine.reader.searcher();
+            match engine.build_suggester(&searcher) {
+                Ok(built) => engine.install_suggester(contents(&searcher), built),
                 Err(error) => tracing::warn!(%error, "cannot build the suggestions"),
             }
             engine.assist.rebuilding.store(false, Ordering::Release);
         });
     }
 
-    fn install_suggester(&self, generation: u64, suggester: Suggester) {
+    fn install_suggester(&self, built_from: Contents, suggester: Suggester) {
         let mut current = self
             .assist
             .current
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *current = Some((generation, Arc::new(suggester), Instant::now()));
+        *current = Some((built_from, Arc::new(suggester), Instant::now()));
     }
 
     /// The suggester for the index as it is, or the last one while a newer one is built off the
     /// request path; built here when none was built yet (a caller that did not warm it). `None`
     /// when the index cannot be read.
     fn suggester(&self) -> Option<Arc<Suggester>> {
-        let generation = self.reader.searcher().generation().generation_id();
-        let Some((built_for, suggester, built_at)) = self.current_suggester() else {
-            let built = self.build_suggester().ok()?;
-            self.install_suggester(generation, built);
+        let searcher = self.reader.searcher();
+        let Some((built_from, suggester, built_at)) = self.current_suggester() else {
+            let built = self.build_suggester(&searcher).ok()?;
+            self.install_suggester(contents(&searcher), built);
             return self.current_suggester().map(|c| c.1);
         };
-        if built_for != generation && built_at.elapsed() >= REBUILD_EVERY {
-            self.rebuild_suggester(Some(generation));
+        if built_at.elapsed() >= REBUILD_EVERY && built_from != *searcher.generation().segments() {
+            self.rebuild_suggester();
         }
         Some(suggester)
     }
 
-    pub(super) fn build_suggester(&self) -> Result<Suggester, Error> {
-        let searcher = self.reader.searcher();
-        Suggester::build(&searcher, &[self.fields.body, self.fields.title])
+    fn build_suggester(&self, searcher: &Searcher) -> Result<Suggester, Error> {
+        Suggester::build(searcher, &[self.fields.body, self.fields.title])
     }
 
     /// Completions of what is being typed (see [`Suggester::suggest`]).
@@ -174,5 +186,44 @@ impl Engine {
     /// and documents get.
     pub fn analyze(&self, text: &str) -> Vec<crate::analyzer::Morpheme> {
         self.analyzer.explain(&crate::normalize::query(text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::schema::{Schema, STRING};
+    use tantivy::{doc, Index, ReloadPolicy, Term};
+
+    use super::*;
+
+    #[test]
+    fn contents_change_with_documents_not_with_a_reload() {
+        let mut schema = Schema::builder();
+        let id = schema.add_text_field("id", STRING);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.add_document(doc!(id => "a")).unwrap();
+        writer.commit().unwrap();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .unwrap();
+        let built_from = contents(&reader.searcher());
+        // A reload with nothing new (as the meta.json watcher does after an open): a new
+        // generation, the same contents.
+        reader.reload().unwrap();
+        let searcher = reader.searcher();
+        assert_eq!(searcher.generation().generation_id(), 1);
+        assert_eq!(contents(&searcher), built_from);
+        writer.add_document(doc!(id => "b")).unwrap();
+        writer.commit().unwrap();
+        reader.reload().unwrap();
+        let added = contents(&reader.searcher());
+        assert_ne!(added, built_from);
+        writer.delete_term(Term::from_field_text(id, "a"));
+        writer.commit().unwrap();
+        reader.reload().unwrap();
+        assert_ne!(contents(&reader.searcher()), added);
     }
 }
