@@ -248,6 +248,53 @@ async fn writes_are_searchable_when_acknowledged_and_mistakes_are_4xx() {
     }
 }
 
+/// The suggestions offered for `typed`.
+async fn suggested(state: &AppState, typed: &str) -> Vec<String> {
+    let encoded: String = typed.bytes().map(|b| format!("%{b:02X}")).collect();
+    let uri = format!("/api/suggest?q={encoded}&limit=5");
+    let (status, body) = call(state, "GET", &uri, None, "application/json", "").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["suggestions"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|s| s["text"].as_str())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_learn_the_words_of_written_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = writable(dir.path());
+    let first = r#"[{"id":"s1","title":"서울 첫눈","body":"서울에 첫눈이 내렸다."}]"#;
+    assert_eq!(post(&state, Some(KEY), first).await.0, StatusCode::OK);
+    assert!(suggested(&state, "함박").await.is_empty());
+    // A word is suggested once two articles have it.
+    let second = r#"[{"id":"s2","title":"함박눈 대설","body":"함박눈이 밤새 내렸다."},
+        {"id":"s3","title":"출근길 함박눈","body":"출근길에 함박눈이 쏟아졌다."}]"#;
+    assert_eq!(post(&state, Some(KEY), second).await.0, StatusCode::OK);
+    // The suggester is rebuilt off the request path, at most every 2 s: asked until it has the
+    // new word (or 30 s pass, a failure).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if suggested(&state, "함박")
+            .await
+            .iter()
+            .any(|s| s == "함박눈")
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "함박눈 never suggested"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[test]
 fn kill_9_mid_stream_keeps_every_acknowledged_document() {
     let dir = tempfile::tempdir().unwrap();
