@@ -39,7 +39,7 @@ impl Engine {
     /// server calls this when it starts, so start-up does not wait for it (a pass over every word
     /// of the index: 1.5 s at a million documents) and the first keystrokes find it ready.
     pub fn warm_suggestions(&self) {
-        if self.current_suggester().is_none() {
+        if self.current_suggester(&self.reader.searcher()).is_none() {
             self.rebuild_suggester();
         }
     }
@@ -47,20 +47,27 @@ impl Engine {
     /// Builds the suggester on this thread unless one is in place: a benchmark calls this first, so
     /// that no build runs beside the searches it times.
     pub fn build_suggestions_now(&self) -> Result<(), Error> {
-        if self.current_suggester().is_none() {
-            let searcher = self.reader.searcher();
+        let searcher = self.reader.searcher();
+        if self.current_suggester(&searcher).is_none() {
             let built = self.build_suggester(&searcher)?;
             self.install_suggester(contents(&searcher), built);
         }
         Ok(())
     }
 
-    fn current_suggester(&self) -> Option<(Contents, Arc<Suggester>, Instant)> {
-        self.assist
+    /// The suggester in place, and whether it is due for a rebuild: built more than
+    /// `REBUILD_EVERY` ago from other contents than `searcher`'s. Compared under the lock, so a
+    /// search copies an `Arc`, not the contents.
+    fn current_suggester(&self, searcher: &Searcher) -> Option<(Arc<Suggester>, bool)> {
+        let current = self
+            .assist
             .current
             .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (built_from, suggester, built_at) = current.as_ref()?;
+        let due =
+            built_at.elapsed() >= REBUILD_EVERY && built_from != searcher.generation().segments();
+        Some((suggester.clone(), due))
     }
 
     /// Builds a suggester for the current searcher on a search thread (unless a build is running)
@@ -94,12 +101,12 @@ impl Engine {
     /// when the index cannot be read.
     fn suggester(&self) -> Option<Arc<Suggester>> {
         let searcher = self.reader.searcher();
-        let Some((built_from, suggester, built_at)) = self.current_suggester() else {
+        let Some((suggester, due)) = self.current_suggester(&searcher) else {
             let built = self.build_suggester(&searcher).ok()?;
             self.install_suggester(contents(&searcher), built);
-            return self.current_suggester().map(|c| c.1);
+            return self.current_suggester(&searcher).map(|c| c.0);
         };
-        if built_at.elapsed() >= REBUILD_EVERY && built_from != *searcher.generation().segments() {
+        if due {
             self.rebuild_suggester();
         }
         Some(suggester)

@@ -21,7 +21,6 @@ const IDS: usize = 5;
 
 /// The columns a segment's members are read from, and the groups its documents are in (deleted
 /// ones included: a group that only looks shared costs one lookup that finds it alone).
-#[derive(Default)]
 pub(super) struct SegmentColumns {
     pub group: Option<Column<u64>>,
     pub date: Option<Column<tantivy::DateTime>>,
@@ -59,9 +58,7 @@ impl SegmentColumns {
                 .map(crate::kst::format_rfc3339),
         }
     }
-}
 
-impl SegmentColumns {
     fn read(segment: &SegmentReader) -> SegmentColumns {
         let fast = segment.fast_fields();
         let group = fast.u64("group").ok();
