@@ -103,7 +103,7 @@ impl Engine {
             .ok_or_else(|| UserError::UnknownDocument(id.to_string()))?;
         let doc: TantivyDocument = searcher.doc(*address)?;
         let mut document = self.stored(&doc);
-        document.similar = self.similar(&searcher, *address)?;
+        document.similar = self.similar(&searcher, *address);
         Ok(document)
     }
 

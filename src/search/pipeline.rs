@@ -170,7 +170,7 @@ impl Engine {
             .map(|(score, address)| {
                 let mut hit = self.hit(&searcher, &needles, score, address)?;
                 if folds {
-                    hit.similar = self.similar(&searcher, address)?;
+                    hit.similar = self.similar(&searcher, address);
                 }
                 Ok(hit)
             })

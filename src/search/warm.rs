@@ -91,7 +91,7 @@ impl Warmer for Warm {
 #[cfg(test)]
 mod tests {
     use tantivy::schema::{DateOptions, NumericOptions, Schema, FAST, STRING};
-    use tantivy::{doc, DateTime, Index};
+    use tantivy::{doc, DateTime, DocAddress, Index};
 
     use super::*;
 
@@ -142,7 +142,10 @@ mod tests {
         // The group's two documents, now in one segment, are seen as shared.
         let view = warm.group_views.of(&searcher);
         assert_eq!(view.segments.len(), 1);
-        assert!(view.shared(0, 7));
-        assert!(!view.shared(0, 8));
+        assert_eq!(
+            view.members(7),
+            Some(&[DocAddress::new(0, 0), DocAddress::new(0, 1)][..])
+        );
+        assert_eq!(view.members(8), None);
     }
 }
