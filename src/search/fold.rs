@@ -74,7 +74,7 @@ impl Engine {
     }
 
     /// The page `offset..offset + limit` of the folded list: ranked documents are fetched until
-    /// enough groups are found, each time four times as many.
+    /// enough groups are found, each time as many more as the groups found so far suggest.
     pub(super) fn folded_page(
         &self,
         stats: &Stats,
@@ -111,7 +111,11 @@ impl Engine {
                     Sort::Date => self.scored(stats.searcher(), built, filters, page),
                 };
             }
-            fetch = (fetch * 4).min(MOST_FOLDED);
+            // As many as should hold the page's groups at the rate these folded, half again for
+            // luck: a re-ranked query re-ranks all it fetches, so fetching four times as many
+            // cost a headline 2 ms at 1 M (the 2 % of them whose 30 documents hold 8 or 9 groups).
+            let rate = fetch * want / folded.len().max(1);
+            fetch = (rate + rate / 2).max(fetch + want).min(MOST_FOLDED);
         }
     }
 
