@@ -28,8 +28,8 @@ pub struct Engine {
     /// segments.
     pub(super) pool: Arc<rayon::ThreadPool>,
     pub(super) assist: Arc<assist::Assist>,
-    /// Each segment's groups (all, and those with more than one article) and member columns, by
-    /// segment.
+    /// Each segment's documents by group and member columns, and the groups of two articles or
+    /// more of the latest sets of segments.
     pub(super) group_views: Arc<super::similar::Groups>,
     /// Each searched segment's publishers and days, for counting facets.
     pub(super) facet_values: Arc<super::facet_values::FacetValues>,

@@ -101,43 +101,36 @@ impl GroupView {
     fn new(segments: Vec<Arc<SegmentColumns>>) -> GroupView {
         let mut shared = FxHashMap::default();
         let mut members: Vec<DocAddress> = Vec::new();
-        // Each segment's next group, smallest first, and where it is in the segment.
+        // Each segment's next group, smallest first; `next` is where each segment has got to.
         let mut heads: BinaryHeap<Reverse<(u64, u32)>> = segments
             .iter()
             .zip(0..)
             .filter_map(|(columns, ord)| columns.by_group.first().map(|&g| Reverse((g, ord))))
             .collect();
         let mut next = vec![0usize; segments.len()];
-        let mut current: Option<(u64, usize)> = None;
-        let mut close = |group: u64, start: usize, members: &mut Vec<DocAddress>| {
+        while let Some(&Reverse((group, _))) = heads.peek() {
+            // Every segment's documents of `group`, then whether there are two or more.
+            let start = members.len();
+            while let Some(&Reverse((g, ord))) = heads.peek() {
+                if g != group {
+                    break;
+                }
+                heads.pop();
+                let columns = &segments[ord as usize];
+                let at = &mut next[ord as usize];
+                while columns.by_group.get(*at) == Some(&group) {
+                    members.push(DocAddress::new(ord, columns.docs[*at]));
+                    *at += 1;
+                }
+                if let Some(&g) = columns.by_group.get(*at) {
+                    heads.push(Reverse((g, ord)));
+                }
+            }
             if members.len() - start >= 2 {
                 shared.insert(group, (start as u32, (members.len() - start) as u32));
             } else {
                 members.truncate(start);
             }
-        };
-        while let Some(Reverse((group, ord))) = heads.pop() {
-            match current {
-                Some((g, _)) if g == group => {}
-                Some((g, start)) => {
-                    close(g, start, &mut members);
-                    current = Some((group, members.len()));
-                }
-                None => current = Some((group, members.len())),
-            }
-            let columns = &segments[ord as usize];
-            let mut at = next[ord as usize];
-            while columns.by_group.get(at) == Some(&group) {
-                members.push(DocAddress::new(ord, columns.docs[at]));
-                at += 1;
-            }
-            next[ord as usize] = at;
-            if let Some(&g) = columns.by_group.get(at) {
-                heads.push(Reverse((g, ord)));
-            }
-        }
-        if let Some((g, start)) = current {
-            close(g, start, &mut members);
         }
         members.shrink_to_fit();
         GroupView {
