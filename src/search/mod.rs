@@ -34,6 +34,7 @@
 mod assist;
 mod at_least;
 mod build;
+pub(crate) mod either;
 mod engine;
 mod facet_values;
 pub mod facets;

@@ -6,6 +6,7 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::tokenizer::Token;
 
 use super::{any_of, has_operators, Analysed, Builder, Built, Clause, QueryKind, Ranking};
+use crate::search::either::Either;
 use crate::search::syntax::{Group, Role};
 
 impl Builder<'_> {
@@ -111,7 +112,7 @@ impl Builder<'_> {
                 (Occur::Must, words),
                 (Occur::Should, bigram),
             ])),
-            None => words,
+            None => Either::outermost(words),
         };
         if exclude.is_empty() {
             return positive;

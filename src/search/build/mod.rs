@@ -11,6 +11,7 @@ mod keywords;
 mod question;
 
 use super::at_least::AtLeast;
+use super::either::Either;
 use super::stats::Stats;
 use super::syntax::{Atom, Group, Role, Scope};
 use crate::analyzer::KoreanTokenizer;
@@ -365,6 +366,11 @@ fn joined(mut queries: Vec<Box<dyn Query>>, occur: Occur) -> Option<Box<dyn Quer
     match queries.len() {
         0 => None,
         1 => queries.pop(),
+        2 if occur == Occur::Should => {
+            let b = queries.pop()?;
+            let a = queries.pop()?;
+            Some(Box::new(Either { a, b }))
+        }
         _ => Some(Box::new(BooleanQuery::new(
             queries.into_iter().map(|q| (occur, q)).collect(),
         ))),
