@@ -89,9 +89,12 @@ impl Engine {
         if matches!(built.ranking, super::build::Ranking::Proximity { .. }) {
             fetch = fetch.max(self.config.rerank_depth);
         }
+        let mut reranked = super::rerank::Reranked::default();
         loop {
             let ranked = match request.sort {
-                Sort::Relevance => self.by_relevance(stats, built, filters, 0, fetch)?,
+                Sort::Relevance => {
+                    self.by_relevance(stats, built, filters, (0, fetch), &mut reranked)?
+                }
                 Sort::Date => self
                     .by_date(stats.searcher(), built, filters, 0, fetch)?
                     .into_iter()

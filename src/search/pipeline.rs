@@ -266,7 +266,13 @@ impl Engine {
         let best = match first {
             Some(&(_, address)) => Some(address),
             None => self
-                .by_relevance(stats, built, &Filters::default(), 0, 1)?
+                .by_relevance(
+                    stats,
+                    built,
+                    &Filters::default(),
+                    (0, 1),
+                    &mut Default::default(),
+                )?
                 .first()
                 .map(|h| h.1),
         };

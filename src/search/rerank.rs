@@ -25,6 +25,25 @@ use crate::schema::Fields;
 /// gap; an adverb or a number often stands between).
 const PAIR_GAP: u32 = 2;
 
+/// The head of a query's ranked list and that head re-ranked, kept while a folded page fetches the
+/// same query deeper: re-ranking reads only the head, so the same head re-ranks the same way.
+#[derive(Default)]
+pub struct Reranked {
+    head: Vec<(f32, DocAddress)>,
+    reranked: Vec<(f32, DocAddress)>,
+}
+
+impl Reranked {
+    /// The re-ranked head, when `head` is the one kept.
+    pub fn reuse(&self, head: &[(f32, DocAddress)]) -> Option<&[(f32, DocAddress)]> {
+        (!head.is_empty() && self.head == head).then_some(&self.reranked[..])
+    }
+
+    pub fn keep(&mut self, head: Vec<(f32, DocAddress)>, reranked: &[(f32, DocAddress)]) {
+        self.head = head;
+        self.reranked = reranked.to_vec();
+    }
+}
 /// Re-scores the first `rerank_depth` of `top` (the rest keep their order after them, so pages stay
 /// consistent) as `score × (1 + proximity_weight × proximity + lead_weight × lead + pair_weight ×
 /// pairs)`, where proximity (0–1) is the idf-weighted share of the query's words found within
@@ -307,6 +326,21 @@ fn best_window(hits: &mut [(u32, usize)], terms: &[(Term, f32)], window: u32) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_head_is_reused_only_for_the_same_head() {
+        let head = vec![(2.0, DocAddress::new(0, 7)), (1.0, DocAddress::new(1, 3))];
+        let reranked = vec![(2.2, DocAddress::new(1, 3)), (2.1, DocAddress::new(0, 7))];
+        let mut memo = Reranked::default();
+        assert!(memo.reuse(&head).is_none());
+        memo.keep(head.clone(), &reranked);
+        assert_eq!(memo.reuse(&head), Some(&reranked[..]));
+        assert!(memo.reuse(&head[..1]).is_none());
+        assert!(memo
+            .reuse(&[(2.0, DocAddress::new(0, 8)), head[1]])
+            .is_none());
+        assert!(memo.reuse(&[]).is_none());
+    }
 
     fn terms(weights: &[f32]) -> Vec<(Term, f32)> {
         let field =

@@ -97,9 +97,13 @@ impl Engine {
         let searcher = stats.searcher();
         match request.sort {
             // Top hits alone, so tantivy can skip what cannot make the page.
-            Sort::Relevance => {
-                self.by_relevance(stats, built, filters, request.offset, request.limit)
-            }
+            Sort::Relevance => self.by_relevance(
+                stats,
+                built,
+                filters,
+                (request.offset, request.limit),
+                &mut Default::default(),
+            ),
             Sort::Date => {
                 let page = self.by_date(searcher, built, filters, request.offset, request.limit)?;
                 let page = page.into_iter().map(|address| (0.0, address)).collect();
@@ -143,14 +147,15 @@ impl Engine {
     }
 
     /// The hits `offset..offset + limit` by relevance, under `filters`: the top `k` by score, and for
-    /// a query ranked by proximity the top `rerank_depth` re-ranked (stages 4 and 5).
+    /// a query ranked by proximity the top `rerank_depth` re-ranked (stages 4 and 5). `memo` holds
+    /// the last re-ranked head of the same query, if any.
     pub(super) fn by_relevance(
         &self,
         stats: &Stats,
         built: &Built,
         filters: &Filters,
-        offset: usize,
-        limit: usize,
+        (offset, limit): (usize, usize),
+        memo: &mut rerank::Reranked,
     ) -> Result<Vec<(f32, DocAddress)>, Error> {
         let searcher = stats.searcher();
         let c = &self.config;
@@ -168,9 +173,22 @@ impl Engine {
             }
         };
         let want = (offset + limit).max(c.rerank_depth);
-        let top = self.top_k(stats, built, filters, want)?;
-        let reranked = rerank::by_proximity(stats, self.fields.body, words, top, c)?;
-        let reranked = rerank::by_lead_text(searcher, &self.fields, typed, reranked, c)?;
+        let mut top = self.top_k(stats, built, filters, want)?;
+        let depth = c.rerank_depth.min(top.len());
+        // Only the head is re-ranked: the same head as the last fetch's re-ranks the same way.
+        let reranked = match memo.reuse(&top[..depth]) {
+            Some(head) => {
+                top.splice(..depth, head.iter().copied());
+                top
+            }
+            None => {
+                let head = top[..depth].to_vec();
+                let reranked = rerank::by_proximity(stats, self.fields.body, words, top, c)?;
+                let reranked = rerank::by_lead_text(searcher, &self.fields, typed, reranked, c)?;
+                memo.keep(head, &reranked[..depth]);
+                reranked
+            }
+        };
         Ok(reranked.into_iter().skip(offset).take(limit).collect())
     }
 
@@ -303,7 +321,13 @@ impl Engine {
             if fold && self.folds(&request) {
                 self.folded_page(&stats, &found.built, &Filters::default(), &request)
             } else {
-                self.by_relevance(&stats, &found.built, &Filters::default(), 0, k)
+                self.by_relevance(
+                    &stats,
+                    &found.built,
+                    &Filters::default(),
+                    (0, k),
+                    &mut Default::default(),
+                )
             }
         })?;
         let mut ids = Vec::with_capacity(top.len());
