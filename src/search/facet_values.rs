@@ -23,12 +23,77 @@ pub(super) type FacetValues = super::warm::PerSegment<SegmentValues>;
 
 /// One segment's values, by document.
 pub struct SegmentValues {
-    /// The publishers' names by ordinal, and each document's ordinal (`NO_SOURCE`: none); absent
-    /// when no document has one.
-    pub source: Option<(StrColumn, Vec<u32>)>,
+    /// The publishers' names and each document's ordinal; absent when no document has one.
+    pub source: Option<Sources>,
     /// Each document's Korea-time day number (`kst::day_number`; `NO_DAY`: none); absent when no
     /// document has a date.
     pub days: Option<Days>,
+}
+
+/// A segment's publishers: each document's ordinal (`NO_SOURCE`: none) and the names.
+pub struct Sources {
+    pub of: Vec<u32>,
+    pub names: Names,
+}
+
+/// The values of a text column by ordinal, read once when there are at most `NAMES_KEPT` (a news
+/// index has about a hundred publishers): counting the facets looked every one up in the column's
+/// dictionary, a block decoded each, on every search.
+pub struct Names {
+    column: StrColumn,
+    kept: Vec<String>,
+}
+
+/// Names kept in memory per column and segment, at most.
+const NAMES_KEPT: usize = 10_000;
+
+impl Names {
+    pub fn read(column: StrColumn) -> Names {
+        let mut kept = Vec::new();
+        if column.num_terms() <= NAMES_KEPT {
+            let mut name = String::new();
+            for ord in 0..column.num_terms() as u64 {
+                name.clear();
+                if !column.ord_to_str(ord, &mut name).unwrap_or(false) {
+                    kept.clear();
+                    break;
+                }
+                kept.push(name.clone());
+            }
+        }
+        Names { column, kept }
+    }
+
+    /// How many distinct values the column has.
+    pub fn count(&self) -> usize {
+        self.column.num_terms()
+    }
+
+    /// Value `ord`, from memory or else from the column (into `buffer`).
+    pub fn name<'a>(&'a self, ord: usize, buffer: &'a mut String) -> Option<&'a str> {
+        if let Some(name) = self.kept.get(ord) {
+            return Some(name);
+        }
+        buffer.clear();
+        let found = self.column.ord_to_str(ord as u64, buffer).unwrap_or(false);
+        found.then_some(buffer.as_str())
+    }
+
+    /// Document `doc`'s first value.
+    pub fn of_doc(&self, doc: DocId) -> Option<String> {
+        let ord = self.column.term_ords(doc).next()?;
+        self.name(ord as usize, &mut String::new())
+            .map(str::to_string)
+    }
+
+    fn ords_of_all(&self, max_doc: u32) -> Vec<u32> {
+        read_all(max_doc, |docs, out| {
+            self.column.ords().first_vals(docs, out)
+        })
+        .into_iter()
+        .map(|o| o.and_then(|o| u32::try_from(o).ok()).unwrap_or(NO_SOURCE))
+        .collect()
+    }
 }
 
 pub struct Days {
@@ -53,11 +118,11 @@ impl SegmentValues {
             .str("source")?
             .filter(|c| c.num_terms() > 0)
             .map(|column| {
-                let ords = read_all(max_doc, |docs, out| column.ords().first_vals(docs, out))
-                    .into_iter()
-                    .map(|o| o.and_then(|o| u32::try_from(o).ok()).unwrap_or(NO_SOURCE))
-                    .collect();
-                (column, ords)
+                let names = Names::read(column);
+                Sources {
+                    of: names.ords_of_all(max_doc),
+                    names,
+                }
             });
         let dates = fast.date("published_at")?;
         let days = (dates.values.num_vals() > 0).then(|| Days {
@@ -117,10 +182,16 @@ mod tests {
         let values = cache.of(&reader.searcher()).unwrap();
         assert_eq!(values.len(), 2);
         let first = &values[0];
-        let (names, ords) = first.source.as_ref().unwrap();
-        let mut name = String::new();
-        names.ord_to_str(u64::from(ords[0]), &mut name).unwrap();
-        assert_eq!(name, "연합뉴스");
+        let sources = first.source.as_ref().unwrap();
+        let names = &sources.names;
+        let mut buffer = String::new();
+        assert_eq!(
+            names.name(sources.of[0] as usize, &mut buffer),
+            Some("연합뉴스")
+        );
+        assert_eq!(names.of_doc(0).as_deref(), Some("연합뉴스"));
+        assert_eq!(names.of_doc(1).as_deref(), Some("KBS"));
+        assert_eq!(names.count(), 2);
         let day = crate::kst::day_number(new_year.into_timestamp_secs()) as i32;
         assert_eq!(first.days.as_ref().unwrap().of, vec![day, NO_DAY]);
         assert!(values[1].source.is_none());

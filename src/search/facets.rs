@@ -120,7 +120,7 @@ impl Collector for FacetCollector {
             _ => Days::Sparse(HashMap::new()),
         };
         let terms = match values.source.as_ref().filter(|_| sources) {
-            Some((column, _)) => column.num_terms(),
+            Some(sources) => sources.names.count(),
             None => 0,
         };
         Ok(SegmentCounts {
@@ -241,7 +241,13 @@ impl SegmentCounts {
     /// Reads a block of documents' values at once; each counts `weight`.
     fn collect_block(&mut self, docs: &[DocId], weight: f64) {
         self.total += docs.len() as f64 * weight;
-        if let Some((_, ords)) = self.values.source.as_ref().filter(|_| self.sources) {
+        if let Some(ords) = self
+            .values
+            .source
+            .as_ref()
+            .filter(|_| self.sources)
+            .map(|s| &s.of)
+        {
             for &doc in docs {
                 let ord = ords.get(doc as usize).copied().unwrap_or(NO_SOURCE);
                 if let Some(count) = self.by_ord.get_mut(ord as usize) {
@@ -271,11 +277,14 @@ impl SegmentCounts {
 
     fn finish(self, exact: bool) -> Counts {
         let mut sources = HashMap::new();
-        if let Some((column, _)) = self.values.source.as_ref().filter(|_| self.sources) {
-            let mut name = String::new();
+        if let Some(names) = self.values.source.as_ref().filter(|_| self.sources) {
+            let mut buffer = String::new();
             for (ord, &count) in self.by_ord.iter().enumerate() {
-                if count > 0.0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
-                    sources.insert(name.clone(), count);
+                if count <= 0.0 {
+                    continue;
+                }
+                if let Some(name) = names.names.name(ord, &mut buffer) {
+                    sources.insert(name.to_string(), count);
                 }
             }
         }

@@ -14,6 +14,7 @@ use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
 use super::engine::Engine;
+use super::facet_values::Names;
 use super::types::{Member, Similar};
 use super::warm::PerSegment;
 
@@ -28,7 +29,7 @@ pub(super) struct SegmentColumns {
     pub group: Option<Column<u64>>,
     pub date: Option<Column<tantivy::DateTime>>,
     id: Option<StrColumn>,
-    source: Option<StrColumn>,
+    source: Option<Names>,
     /// Every document's group, sorted; `docs` holds the documents in the same order.
     by_group: Vec<u64>,
     docs: Vec<DocId>,
@@ -53,7 +54,7 @@ impl SegmentColumns {
     fn member(&self, doc: u32) -> Member {
         Member {
             id: Self::text(&self.id, doc).unwrap_or_default(),
-            source: Self::text(&self.source, doc),
+            source: self.source.as_ref().and_then(|names| names.of_doc(doc)),
             published_at: self
                 .published(doc)
                 .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
@@ -80,7 +81,7 @@ impl SegmentColumns {
             group,
             date: fast.date("published_at").ok(),
             id: fast.str("id").ok().flatten(),
-            source: fast.str("source").ok().flatten(),
+            source: fast.str("source").ok().flatten().map(Names::read),
             by_group,
             docs,
         }
