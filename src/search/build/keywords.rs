@@ -103,10 +103,10 @@ impl Builder<'_> {
         let positive: Box<dyn Query> = match self.bigram(bigram_source) {
             // Either view can find a document: the dictionary's words, or enough of the bigrams;
             // documents matching both rank highest.
-            Some(bigram) if !has_operators(groups) => Box::new(BooleanQuery::new(vec![
-                (Occur::Should, words),
-                (Occur::Should, bigram),
-            ])),
+            Some(bigram) if !has_operators(groups) => Box::new(Either {
+                a: words,
+                b: bigram,
+            }),
             // Phrases, +words and title: keep their strict meaning: bigrams only add to the score.
             Some(bigram) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, words),
