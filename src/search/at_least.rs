@@ -67,17 +67,27 @@ impl Weight for AtLeastWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
+        let mut scorer = scorer_on(self, reader, doc)?;
         Ok(Explanation::new(
             "sum of the matching clauses",
             scorer.score(),
         ))
     }
+}
+
+/// `weight`'s scorer on `doc`, or the error an explanation of a document it does not match gives.
+pub(super) fn scorer_on(
+    weight: &dyn Weight,
+    reader: &SegmentReader,
+    doc: DocId,
+) -> tantivy::Result<Box<dyn Scorer>> {
+    let mut scorer = weight.scorer(reader, 1.0)?;
+    if scorer.seek(doc) != doc {
+        return Err(tantivy::TantivyError::InvalidArgument(format!(
+            "document {doc} does not match"
+        )));
+    }
+    Ok(scorer)
 }
 
 struct AtLeastScorer {

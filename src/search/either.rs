@@ -71,12 +71,7 @@ impl Weight for EitherWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
+        let mut scorer = super::at_least::scorer_on(self, reader, doc)?;
         let mut explanation = Explanation::new("sum of either", scorer.score());
         for weight in [&self.a, &self.b] {
             if let Ok(detail) = weight.explain(reader, doc) {
