@@ -226,6 +226,43 @@ impl Generation {
 }
 
 impl Memo {
+    /// The hash a word is remembered under, for [`Memo::warm`] and [`Memo::find_hashed`].
+    pub fn hash(context: Context, word: &str) -> u64 {
+        hash(context.slot(), word.as_bytes())
+    }
+
+    /// Reads, for every word hashed in `hashes`, the slot where it would be found in each generation
+    /// and then the record that slot points to, without looking at them: the reads of one pass do not
+    /// depend on each other, so their cache misses overlap. Looking the words up one by one after it
+    /// finds them in cache (each lookup was two misses in a row, 7 % of indexing's CPU).
+    pub fn warm(&self, hashes: &[u64]) {
+        let mut touched = 0u64;
+        for generation in [&self.young, &self.old] {
+            if generation.slots.is_empty() {
+                continue;
+            }
+            let mask = generation.mask();
+            for &hash in hashes {
+                touched = touched.wrapping_add(generation.slots[hash as usize & mask]);
+            }
+        }
+        for generation in [&self.young, &self.old] {
+            if generation.slots.is_empty() {
+                continue;
+            }
+            let mask = generation.mask();
+            for &hash in hashes {
+                let slot = generation.slots[hash as usize & mask];
+                if slot != 0 && slot >> 32 == hash >> 32 {
+                    let offset = (slot as u32 - 1) as usize;
+                    let first = generation.records.get(offset).copied().unwrap_or(0);
+                    touched = touched.wrapping_add(u64::from(first));
+                }
+            }
+        }
+        std::hint::black_box(touched);
+    }
+
     /// Called before each text: starts a new generation when the young one is full, so that
     /// handles stay valid through the text.
     pub fn make_room(&mut self) {
@@ -235,8 +272,13 @@ impl Memo {
     }
 
     /// `word` in `context`, if remembered (a word found in the old generation moves to the young).
+    #[cfg(test)]
     pub fn find(&mut self, context: Context, word: &str) -> Option<Handle> {
-        let hash = hash(context.slot(), word.as_bytes());
+        self.find_hashed(Memo::hash(context, word), context, word)
+    }
+
+    /// [`Memo::find`] with the word's [`Memo::hash`] already worked out.
+    pub fn find_hashed(&mut self, hash: u64, context: Context, word: &str) -> Option<Handle> {
         if let Some(offset) = self.young.find(hash, context, word) {
             return Some(Handle(offset as u32));
         }

@@ -155,11 +155,18 @@ impl KoreanTokenizer {
             return KoreanTokenStream::new(self.analyze_with_breaks(text, breaks));
         };
         self.memo.make_room();
+        let words: Vec<_> = words
+            .map(|(start, end, context)| {
+                (start, end, context, Memo::hash(context, &text[start..end]))
+            })
+            .collect();
+        let hashes: Vec<u64> = words.iter().map(|w| w.3).collect();
+        self.memo.warm(&hashes);
         let mut handles = Vec::new();
         let mut batch = Batch::default();
-        for (i, (start, end, context)) in words.enumerate() {
+        for (i, (start, end, context, hash)) in words.into_iter().enumerate() {
             let word = &text[start..end];
-            let handle = self.memo.find(context, word);
+            let handle = self.memo.find_hashed(hash, context, word);
             if handle.is_none() && !batch.push(i, context, word) {
                 self.analyse_batch(&mut batch, &mut handles);
                 if !batch.push(i, context, word) {
