@@ -231,10 +231,11 @@ impl Memo {
         hash(context.slot(), word.as_bytes())
     }
 
-    /// Reads, for every word hashed in `hashes`, the slot where it would be found in each generation
-    /// and then the record that slot points to, without looking at them: the reads of one pass do not
-    /// depend on each other, so their cache misses overlap, and the lookups that follow, a word at a
-    /// time, find them in cache (each lookup was two misses in a row, 7 % of indexing's CPU).
+    /// Reads, for every word hashed in `hashes`, the slot where it would be found in each
+    /// generation and then the record that slot points to, without looking at them: the reads of
+    /// one pass do not depend on each other, so their cache misses overlap, and the lookups that
+    /// follow, a word at a time, find them in cache (each lookup was two misses in a row, 7 % of
+    /// indexing's CPU).
     ///
     /// Kept out of line: inlined into the analysis, the release build's layout made a query path
     /// 8 % slower (news headlines, four clients), measured in three runs.

@@ -1,9 +1,10 @@
 //! "Either of two queries", scored as the sum of those that match: a word in the title or the body,
-//! a compound whole or through its parts, a keyword query's words or enough of its bigrams. tantivy joins any two optional clauses with its buffered
-//! union, which scores every document of a 4,096-document window each time it is sought past it —
-//! inside an intersection, where a two-word query's words are sought at the rarer word's documents,
-//! that window was most of a query's cost. This one steps its two clauses in turn and scores only
-//! the document it stands on, with the same sum (two scores add up the same in either order).
+//! a compound whole or through its parts, a keyword query's words or enough of its bigrams. tantivy
+//! joins any two optional clauses with its buffered union, which scores every document of a
+//! 4,096-document window each time it is sought past it — inside an intersection, where a two-word
+//! query's words are sought at the rarer word's documents, that window was most of a query's cost.
+//! This one steps its two clauses in turn and scores only the document it stands on, with the same
+//! sum (two scores add up the same in either order).
 
 use tantivy::query::{BooleanQuery, EnableScoring, Explanation, Occur, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
